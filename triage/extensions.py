@@ -1,0 +1,57 @@
+"""spaCy ``Doc``/``Span`` extensions shared by the triage components.
+
+Components communicate through these attributes and through ``doc.spans``
+groups rather than ad-hoc dicts, so any later (trained) component can read
+what the rule-based ones found.
+
+Span groups written by the pipeline:
+
+- ``doc.spans["zones"]``: greeting, sign-off, quoted mail, footer (not asked)
+- ``doc.spans["questions"]``: the separate asks, in order (``Span._.number``)
+- ``doc.spans["lead_ins"]``: sentences that introduce a list ("Please provide
+  the following for 2019:"); their periods and breakdowns count but they are
+  not questions themselves
+- ``doc.spans["periods"]``: period expressions (``Span._.period``)
+- ``doc.spans["breakdowns"]``: breakdown requests (``Span._.breakdown``)
+
+Character offsets held in the dataclasses (``Period.start_char`` ...) are
+exact offsets into ``doc.text`` (the cleaned text); spaCy spans are the
+token-aligned cover of them.
+"""
+from __future__ import annotations
+
+from spacy.tokens import Doc, Span
+
+_DOC_ATTRS = {
+    "received": None,  # datetime.date anchoring relative periods
+    "source": None,  # intake.CleanText: original text and offset map
+}
+_SPAN_ATTRS = {
+    "zone": None,  # str: greeting | signoff | quoted | footer
+    "number": None,  # int: question number, 1-based
+    "char_range": None,  # (start, end) exact character range in doc.text
+    "period": None,  # dates.Period
+    "breakdown": None,  # breakdowns.BreakdownMatch
+}
+
+
+def register() -> None:
+    """Register the extensions once; safe to call repeatedly."""
+    for name, default in _DOC_ATTRS.items():
+        if not Doc.has_extension(name):
+            Doc.set_extension(name, default=default)
+    for name, default in _SPAN_ATTRS.items():
+        if not Span.has_extension(name):
+            Span.set_extension(name, default=default)
+
+
+def char_span(doc: Doc, start: int, end: int, label: str = "") -> Span:
+    """Token-aligned span covering ``doc.text[start:end]``, remembering the exact range."""
+    span = doc.char_span(start, end, label=label, alignment_mode="expand")
+    if span is None:  # only when the range is empty or outside the doc
+        span = doc[0:0]
+    span._.char_range = (start, end)
+    return span
+
+
+register()
