@@ -29,6 +29,7 @@ _DOC_ATTRS = {
 _SPAN_ATTRS = {
     "zone": None,  # str: greeting | signoff | quoted | footer
     "number": None,  # int: question number, 1-based
+    "segment": None,  # segment.Segment: role, offsets and why
     "char_range": None,  # (start, end) exact character range in doc.text
     "period": None,  # dates.Period
     "breakdown": None,  # breakdowns.BreakdownMatch

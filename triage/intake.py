@@ -1,0 +1,196 @@
+"""Request intake: clean an email or web-form paste and mark what is not the request.
+
+Real requests arrive with HTML entities, odd whitespace, bullet glyphs,
+greetings, sign-offs, quoted earlier mail and WhatDoTheyKnow footers.
+``clean`` normalises the text while keeping a map from every cleaned
+character back to the ORIGINAL text, so every span reported later can be
+given in original offsets. ``find_zones`` marks (rather than deletes) the
+parts that are not the request; the ``foi_zones`` component puts them in
+``doc.spans["zones"]``.
+"""
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from . import extensions
+
+DATA = Path(__file__).with_name("data")
+
+# Characters replaced one-for-one (so offsets stay aligned) to make matching simple.
+_CHAR_MAP = {
+    "\u00a0": " ", "\u2007": " ", "\u202f": " ", "\u2009": " ", "\u200a": " ", "\t": " ",
+    "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'",
+    "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u2033": '"',
+    "\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-", "\u2014": "-", "\u2015": "-", "\u2212": "-",
+    # bullet glyphs from word processors and web forms all become one bullet
+    "\u2022": "\u2022", "\u25cf": "\u2022", "\u25aa": "\u2022", "\u25e6": "\u2022", "\u00b7": "\u2022",
+    "\u2023": "\u2022", "\u2043": "\u2022", "\u25a0": "\u2022", "\u25a1": "\u2022", "\uf0b7": "\u2022",
+    "\uf0a7": "\u2022", "\u27a2": "\u2022", "\u2219": "\u2022",
+    "\u2028": "\n", "\u2029": "\n", "\x0b": "\n", "\x0c": "\n",
+}
+# Characters dropped entirely (zero-width, BOM, soft hyphen, carriage return).
+_DROP = set("\u200b\u200c\u200d\u2060\ufeff\u00ad\r")
+_ENTITY = re.compile(r"&(#\d{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
+_TAG = re.compile(r"<\s*(/?)\s*(br|p|div|li|ul|ol|tr|td|span|strong|b|i|em|u|font|table|tbody|h\d)\b[^<>]{0,300}>", re.I)
+_BLOCK_TAGS = {"br", "p", "div", "li", "tr", "ul", "ol", "table", "h1", "h2", "h3", "h4", "h5", "h6"}
+
+
+@dataclass(frozen=True)
+class CleanText:
+    """Cleaned text plus, for each of its characters, the offset in the original."""
+
+    original: str
+    text: str
+    offsets: tuple[int, ...]  # len(text) + 1 entries; the last is len(original)
+
+    def to_original(self, start: int, end: int) -> tuple[int, int]:
+        """Map a [start, end) range of the cleaned text onto the original text."""
+        start = max(0, min(start, len(self.text)))
+        end = max(start, min(end, len(self.text)))
+        if end == start:
+            o = self.offsets[start]
+            return o, o
+        # the end maps to just after the last character's original position
+        return self.offsets[start], self.offsets[end - 1] + self._width(end - 1)
+
+    def _width(self, i: int) -> int:
+        # a cleaned char can stand for several original ones (an entity, a tag)
+        nxt = self.offsets[i + 1]
+        return max(1, nxt - self.offsets[i]) if self._is_multi(i) else 1
+
+    def _is_multi(self, i: int) -> bool:
+        return self.original[self.offsets[i]] in "&<"
+
+
+def clean(original: str) -> CleanText:
+    """Normalise whitespace, quotes, dashes, bullets, HTML entities and simple tags."""
+    out: list[str] = []
+    offs: list[int] = []
+    has_markup = "<" in original and _TAG.search(original) is not None
+    i, n = 0, len(original)
+    while i < n:
+        ch = original[i]
+        if ch == "&":
+            m = _ENTITY.match(original, i)
+            if m:
+                decoded = html.unescape(m.group(0))
+                if decoded != m.group(0):
+                    for d in decoded:
+                        d = _CHAR_MAP.get(d, d)
+                        if d not in _DROP:
+                            out.append(d)
+                            offs.append(i)
+                    i = m.end()
+                    continue
+        elif ch == "<" and has_markup:
+            m = _TAG.match(original, i)
+            if m:
+                if m.group(2).lower() in _BLOCK_TAGS:
+                    out.append("\n")
+                    offs.append(i)
+                i = m.end()
+                continue
+        if ch in _DROP:
+            i += 1
+            continue
+        out.append(_CHAR_MAP.get(ch, ch))
+        offs.append(i)
+        i += 1
+    offs.append(n)
+    return CleanText(original, "".join(out), tuple(offs))
+
+
+@dataclass(frozen=True)
+class Zone:
+    kind: str  # greeting | quoted | footer | signoff
+    start: int
+    end: int
+    why: str
+
+
+@dataclass(frozen=True)
+class _Rule:
+    kind: str
+    regex: re.Pattern
+    extent: str
+    why: str
+
+
+@lru_cache(maxsize=4)
+def load_rules(path: str | None = None) -> tuple[_Rule, ...]:
+    data = yaml.safe_load(Path(path or DATA / "intake.yaml").read_text(encoding="utf-8"))
+    rules = []
+    for kind in ("quoted", "footer", "signoff", "greeting"):
+        for r in data.get(kind, []):
+            rules.append(_Rule(kind, re.compile(r["pattern"], re.I | re.M), r["extent"], r["why"]))
+    return tuple(rules)
+
+
+def find_zones(text: str, rules: tuple[_Rule, ...] | None = None) -> list[Zone]:
+    """Zones of ``text`` that are not the request, in order and non-overlapping."""
+    rules = rules or load_rules()
+    # Zones that run to the end (sign-off, quoted mail, footer): each one stops
+    # where the next begins, so an officer sees which is which.
+    starts: dict[int, _Rule] = {}
+    for rule in rules:
+        if rule.extent != "to_end":
+            continue
+        m = rule.regex.search(text)
+        # a sign-off on the first line is a one-line message, not a closing
+        if m and not (rule.kind == "signoff" and not text[: m.start()].strip()):
+            starts.setdefault(m.start(), rule)
+    order = sorted(starts)
+    zones = [Zone(starts[s].kind, s, order[i + 1] if i + 1 < len(order) else len(text), starts[s].why)
+             for i, s in enumerate(order)]
+    head = text[: order[0]] if order else text
+    for rule in rules:
+        if rule.extent == "to_end":
+            continue
+        for m in rule.regex.finditer(head):
+            if rule.kind == "greeting" and head[: m.start()].strip():
+                continue  # a greeting only opens a message
+            if rule.extent == "line":
+                s = head.rfind("\n", 0, m.start()) + 1
+                e = head.find("\n", m.start())
+                e = len(head) if e < 0 else e
+            else:
+                s, e = m.start(), m.end()
+            if text[s:e].strip():
+                zones.append(Zone(rule.kind, s, e, rule.why))
+    zones.sort(key=lambda z: (z.start, -z.end))
+    merged: list[Zone] = []
+    for z in zones:
+        if merged and z.start < merged[-1].end:
+            continue
+        merged.append(z)
+    return merged
+
+
+class ZoneMarker:
+    """spaCy component: marks greeting, sign-off, quoted mail and footers."""
+
+    def __init__(self, nlp: Language, name: str = "foi_zones"):
+        self.name = name
+        self.rules = load_rules()
+
+    def __call__(self, doc: Doc) -> Doc:
+        spans = []
+        for z in find_zones(doc.text, self.rules):
+            span = extensions.char_span(doc, z.start, z.end, label=z.kind)
+            span._.zone = z.kind
+            spans.append(span)
+        doc.spans["zones"] = spans
+        return doc
+
+
+@Language.factory("foi_zones")
+def make_zone_marker(nlp: Language, name: str) -> ZoneMarker:
+    return ZoneMarker(nlp, name)

@@ -1,0 +1,159 @@
+"""One object from raw request text to the typed triage result.
+
+``Triage`` composes the spaCy pipeline (intake zones, segmentation, periods,
+breakdowns and, as they land, trained components) and turns its annotations
+into the contract's ``TriageResult`` with offsets into the ORIGINAL text.
+The API, the web form and batch scoring are thin layers over this object.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import unicodedata
+from pathlib import Path
+from typing import Optional, Union
+
+import spacy
+from spacy.language import Language
+from spacy.tokens import Doc, Span
+
+from . import __version__, extensions
+from . import breakdowns as _breakdowns  # noqa: F401  (registers the factory)
+from . import dates as _dates  # noqa: F401
+from . import intake, segment as _segment  # noqa: F401
+from .models import MAX_TEXT_CHARS, Breakdown, DateSpan, Question, TriageResult
+
+PIPE_NAMES = ("foi_zones", "foi_segmenter", "foi_periods", "foi_breakdowns")
+
+
+class InputError(ValueError):
+    """The input cannot be triaged; the message says why in plain words."""
+
+
+def validate_text(text: object) -> str:
+    if not isinstance(text, str):
+        raise InputError(f"text must be a string, not {type(text).__name__}")
+    if not text.strip():
+        raise InputError("text is empty: paste the request itself")
+    if len(text) > MAX_TEXT_CHARS:
+        raise InputError(f"text is {len(text):,} characters; the limit is {MAX_TEXT_CHARS:,}")
+    if "\x00" in text:
+        raise InputError("text contains NUL bytes: it looks like a binary file, not a request")
+    controls = sum(1 for c in text[:5000] if unicodedata.category(c) in ("Cc", "Cs", "Co") and c not in "\n\r\t\f\v")
+    if controls > max(5, len(text[:5000]) // 20):
+        raise InputError("text is mostly control characters: it looks like a binary file, not a request")
+    return text
+
+
+def build_nlp() -> Language:
+    """The default pipeline: ``spacy.blank("en")`` plus the triage components."""
+    nlp = spacy.blank("en")
+    for name in PIPE_NAMES:
+        nlp.add_pipe(name)
+    return nlp
+
+
+class Triage:
+    """Compose intake, segmentation, periods and breakdowns into one call."""
+
+    def __init__(self, nlp: Optional[Language] = None):
+        self.nlp = nlp or build_nlp()
+        self.version = f"foi-triage {__version__}"
+
+    @classmethod
+    def from_disk(cls, path: Union[str, Path]) -> "Triage":
+        return cls(spacy.load(path))
+
+    def to_disk(self, path: Union[str, Path]) -> None:
+        self.nlp.to_disk(path)
+
+    # -------------------------------------------------------------- running
+
+    def annotate(self, text: str, received: Optional[dt.date] = None) -> Doc:
+        """The annotated spaCy ``Doc`` of the cleaned text (for components and debugging)."""
+        validate_text(text)
+        clean = intake.clean(text)
+        doc = self.nlp.make_doc(clean.text)
+        doc._.received = received or dt.date.today()
+        doc._.source = clean
+        for _, proc in self.nlp.pipeline:
+            doc = proc(doc)
+        return doc
+
+    def triage(self, text: str, received: Optional[dt.date] = None, id: Optional[str] = None) -> TriageResult:
+        warnings = []
+        if received is None:
+            warnings.append("no received date given: relative periods are counted back from today")
+        doc = self.annotate(text, received)
+        return self._result(doc, id, warnings)
+
+    # -------------------------------------------------------------- result
+
+    def _result(self, doc: Doc, id: Optional[str], warnings: list[str]) -> TriageResult:
+        clean: intake.CleanText = doc._.source
+        original = clean.original
+
+        def orig(rng: tuple[int, int]) -> tuple[int, int]:
+            return clean.to_original(*rng)
+
+        questions = list(doc.spans.get("questions", []))
+        lead_ins = list(doc.spans.get("lead_ins", []))
+        asked = questions + lead_ins + list(doc.spans.get("qualifiers", []))
+
+        def container(rng: tuple[int, int], spans: list[Span]) -> Optional[int]:
+            for i, sp in enumerate(spans):
+                s, e = sp._.char_range
+                if s <= rng[0] and rng[1] <= e:
+                    return i
+            return None
+
+        def date_model(p: _dates.Period) -> DateSpan:
+            s, e = orig((p.start_char, p.end_char))
+            return DateSpan(text=original[s:e], start=p.start, end=p.end, start_char=s, end_char=e, kind=p.kind)
+
+        q_dates: dict[int, list[DateSpan]] = {}
+        lead_dates: dict[int, list[DateSpan]] = {}
+        all_dates: list[DateSpan] = []
+        for sp in doc.spans.get("periods", []):
+            p = sp._.period
+            rng = (p.start_char, p.end_char)
+            if container(rng, asked) is None:
+                continue  # a date in context, a greeting or a sign-off is not a period asked about
+            d = date_model(p)
+            all_dates.append(d)
+            qi = container(rng, questions)
+            if qi is not None:
+                q_dates.setdefault(qi, []).append(d)
+            li = container(rng, lead_ins)
+            if li is not None:
+                lead_dates.setdefault(li, []).append(d)
+
+        q_dims: dict[int, list[str]] = {}
+        all_breakdowns: list[Breakdown] = []
+        seen = set()
+        for sp in doc.spans.get("breakdowns", []):
+            b = sp._.breakdown
+            rng = (b.start_char, b.end_char)
+            if container(rng, asked) is None:
+                continue
+            qi = container(rng, questions)
+            if qi is not None and b.dimension not in q_dims.setdefault(qi, []):
+                q_dims[qi].append(b.dimension)
+            s, e = orig(rng)
+            key = (b.dimension, s, e)
+            if key not in seen:
+                seen.add(key)
+                all_breakdowns.append(Breakdown(dimension=b.dimension, text=original[s:e], start_char=s,
+                                                end_char=e, reason=b.reason))
+
+        out_q = []
+        for i, sp in enumerate(questions):
+            s, e = orig(sp._.char_range)
+            seg = sp._.segment
+            inherited = lead_dates.get(seg.lead_in, []) if seg is not None and seg.lead_in is not None else []
+            out_q.append(Question(number=i + 1, text=original[s:e], start=s, end=e,
+                                  dates=q_dates.get(i, []), breakdowns=q_dims.get(i, []),
+                                  inherited_dates=inherited))
+        if not out_q:
+            warnings.append("no question found in the text")
+        return TriageResult(id=id, received=doc._.received, questions=out_q, dates=all_dates,
+                            breakdowns=all_breakdowns, warnings=warnings, model_version=self.version)

@@ -1,0 +1,469 @@
+"""Question segmentation: split a request into the separate things it asks.
+
+Works line by line on the cleaned text with the intake zones (greeting,
+sign-off, quoted mail, footer) blanked out:
+
+1. list items in all their shapes (``1.``, ``1)``, ``(1)``, ``Q1``, ``i.``,
+   ``a)``, bullets, "Question 1" headings, inline "1) ... 2) ...") become
+   questions; lettered, roman or bulleted sub-items under an open numbered
+   item stay inside it;
+2. text outside lists is split into sentences, each read as an ask, a
+   follow-up of the previous ask, a lead-in ("Please provide the following:"),
+   a qualifier (a period or breakdown for the whole request), courtesy, or
+   context; asks become questions.
+
+All rules are in ``data/segment.yaml``.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Iterable, Optional
+
+import yaml
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from . import extensions
+
+DATA = Path(__file__).with_name("data")
+_ABBREV = {"e.g", "i.e", "etc", "no", "nos", "mr", "mrs", "ms", "dr", "st", "vs", "approx", "incl",
+           "ref", "para", "sec", "s", "cf", "viz", "fig", "jan", "feb", "mar", "apr", "jun", "jul",
+           "aug", "sep", "sept", "oct", "nov", "dec", "inc", "ltd", "co", "u.k", "a.m", "p.m"}
+_SENT_END = re.compile(r"(?<=[.?!])[\"')\]]*\s+(?=[\"'(\[]?[A-Z0-9\u2022])")
+_TERMINAL = (".", "?", "!", ":", ";")
+_ROMAN = {"i", "ii", "iii", "iv", "v", "vi", "vii", "viii", "ix", "x"}
+
+
+@dataclass
+class Segment:
+    """A span of the cleaned text with the role it plays in the request."""
+
+    role: str  # question | lead_in | qualifier
+    start: int
+    end: int
+    number: int = 0
+    lead_in: Optional[int] = None  # index into the lead-ins list, for list questions
+    why: str = ""
+    absorbs: bool = False  # an ask that takes the label lines after it ("Time periods: 2006 ...")
+
+
+@dataclass
+class _Line:
+    start: int
+    end: int
+    text: str
+    family: Optional[str] = None  # list-marker family, None for a plain line
+    key: str = ""  # the item's number or letter, lower-cased
+    style: str = ""  # the marker's punctuation, e.g. "." or "()" - lists differ by it
+    body_start: int = 0  # offset in ``text`` where the words after the marker begin
+    blank_before: bool = False
+    top: bool = False  # starts a top-level list item
+
+    @property
+    def blank(self) -> bool:
+        return not self.text.strip()
+
+    @property
+    def body(self) -> str:
+        return self.text[self.body_start:]
+
+    def ends_sentence(self) -> bool:
+        return self.text.rstrip().endswith(_TERMINAL)
+
+
+@dataclass
+class _Sentence:
+    start: int
+    end: int
+    text: str
+    para: int
+    new_line: bool
+
+
+@dataclass(frozen=True)
+class Rules:
+    markers: tuple[tuple[str, re.Pattern], ...]
+    inline: re.Pattern
+    asks_start: tuple[re.Pattern, ...]
+    asks_any: tuple[re.Pattern, ...]
+    follow_up: re.Pattern
+    qualifier: re.Pattern
+    lead_in: re.Pattern
+    courtesy: re.Pattern
+    refers_back: re.Pattern
+
+
+@lru_cache(maxsize=4)
+def load_rules(path: str | None = None) -> Rules:
+    d = yaml.safe_load(Path(path or DATA / "segment.yaml").read_text(encoding="utf-8"))
+
+    def rx(p: str, case: str = "insensitive", anchor: bool = False) -> re.Pattern:
+        flags = 0 if case == "sensitive" else re.I
+        return re.compile(("(?:" + p + ")") if not anchor else r"^[ ]*(?:" + p + ")", flags)
+
+    return Rules(
+        markers=tuple((m["family"], rx(m["pattern"], m.get("case", "insensitive"), anchor=True)) for m in d["markers"]),
+        inline=re.compile(d["inline_marker"]),
+        asks_start=tuple(rx(a["pattern"], anchor=True) for a in d["asks"] if a["where"] == "start"),
+        asks_any=tuple(rx(a["pattern"]) for a in d["asks"] if a["where"] == "any"),
+        follow_up=rx(d["follow_ups"]["pattern"], anchor=True),
+        qualifier=rx(d["qualifiers"]["pattern"]),
+        lead_in=rx(d["lead_in"]["pattern"]),
+        courtesy=rx(d["courtesy"]["pattern"]),
+        refers_back=rx(d["refers_back"]["pattern"]),
+    )
+
+
+# ---------------------------------------------------------------- lines
+
+def _lines(text: str, zones: Iterable[tuple[int, int]]) -> list[_Line]:
+    """Lines of ``text`` with zoned parts blanked (their characters are not the request)."""
+    masked = list(text)
+    for s, e in zones:
+        for i in range(s, min(e, len(text))):
+            if masked[i] != "\n":
+                masked[i] = " "
+    m = "".join(masked)
+    out, pos = [], 0
+    for raw in m.split("\n"):
+        end = pos + len(raw)
+        lead = len(raw) - len(raw.lstrip())
+        trail = len(raw.rstrip())
+        if trail > lead:
+            out.append(_Line(pos + lead, pos + trail, raw[lead:trail]))
+        else:
+            out.append(_Line(pos, pos, ""))
+        pos = end + 1
+    return out
+
+
+def _split_inline(lines: list[_Line], rules: Rules) -> list[_Line]:
+    """Split "1) ... 2) ... 3) ..." written in one line into one line per item."""
+    out = []
+    for ln in lines:
+        hits = [m for m in rules.inline.finditer(ln.text)]
+        nums = [int(m.group(1)) for m in hits]
+        # only a real run 1, 2, 3 ... counts: "aged 18) and" or a lone "2)" does not
+        run = []
+        for m, n in zip(hits, nums):
+            if n == len(run) + 1:
+                run.append(m)
+        if len(run) < 2:
+            out.append(ln)
+            continue
+        cuts = [0] + [m.start() for m in run] + [len(ln.text)]
+        for a, b in zip(cuts, cuts[1:]):
+            piece = ln.text[a:b]
+            lead = len(piece) - len(piece.lstrip())
+            piece_s = piece.strip()
+            if piece_s:
+                out.append(_Line(ln.start + a + lead, ln.start + a + lead + len(piece_s), piece_s))
+    return out
+
+
+def _mark(line: _Line, rules: Rules) -> None:
+    for family, rx in rules.markers:
+        m = rx.match(line.text)
+        if m:
+            g = m.groupdict()
+            line.family, line.body_start = family, m.end()
+            line.key = re.sub(r"\s", "", (g.get("key") or "")).lower()
+            line.style = ("(" if g.get("open") else "") + (g.get("punct") or "")
+            return
+
+
+# ---------------------------------------------------------------- sentences
+
+def _sentences(text: str, lines: list[_Line], para: int) -> list[_Sentence]:
+    """Sentences of a paragraph; hard-wrapped lines of an email are joined first."""
+    out: list[_Sentence] = []
+    chunks: list[tuple[int, int]] = []
+    for i, ln in enumerate(lines):
+        joined = (chunks and i > 0 and not lines[i - 1].text.rstrip().endswith(_TERMINAL)
+                  and (ln.text[:1].islower() or len(lines[i - 1].text) >= 55))
+        if joined:
+            chunks[-1] = (chunks[-1][0], ln.end)
+        else:
+            chunks.append((ln.start, ln.end))
+    for cs, ce in chunks:
+        chunk = text[cs:ce]
+        starts = [0]
+        for m in _SENT_END.finditer(chunk):
+            before = re.search(r"([\w.]+)[.?!][\"')\]]*$", chunk[: m.start()])
+            word = before.group(1).lower() if before else ""
+            if word in _ABBREV or (len(word) == 1 and word.isalpha()):
+                continue
+            starts.append(m.end())
+        for k, s in enumerate(starts):
+            e = starts[k + 1] if k + 1 < len(starts) else len(chunk)
+            piece = chunk[s:e]
+            lead = len(piece) - len(piece.lstrip())
+            body = piece.strip()
+            if body:
+                out.append(_Sentence(cs + s + lead, cs + s + lead + len(body), body, para, k == 0))
+    return out
+
+
+# ---------------------------------------------------------------- classification
+
+def is_ask(text: str, rules: Rules) -> bool:
+    body = re.sub(r"^[\W_]*", "", text)
+    return any(r.match(body) for r in rules.asks_start) or any(r.search(body) for r in rules.asks_any)
+
+
+def _role(s: str, rules: Rules) -> str:
+    body = re.sub(r"^[\W_]*", "", s)
+    if rules.courtesy.search(body):
+        return "courtesy"
+    qualifier = rules.qualifier.search(body) is not None
+    if qualifier and rules.refers_back.search(body) and "?" not in body:
+        return "qualifier"  # "I would like this information broken down by year"
+    ask = is_ask(body, rules)
+    if ask and rules.lead_in.search(body):
+        return "lead_in"
+    if ask:
+        return "ask"
+    if qualifier:
+        return "qualifier"
+    return "context"
+
+
+# ---------------------------------------------------------------- main
+
+def segment(text: str, zones: Iterable[tuple[int, int]] = (), rules: Rules | None = None) -> list[Segment]:
+    """Questions, lead-ins and qualifiers of ``text``, in order of appearance."""
+    rules = rules or load_rules()
+    lines: list[_Line] = []
+    blank = False
+    for ln in _split_inline(_lines(text, zones), rules):
+        if ln.blank:
+            blank = True
+            continue
+        ln.blank_before = blank
+        blank = False
+        _mark(ln, rules)
+        lines.append(ln)
+    _mark_top_items(lines, rules)
+    return _assemble(text, lines, rules)
+
+
+def _mark_top_items(lines: list[_Line], rules: Rules) -> None:
+    """Decide which marked lines start a question and which are sub-items of one."""
+    cur: Optional[_Line] = None
+    child_styles: set[tuple[str, str]] = set()
+    takes_children = False
+    for ln in lines:
+        if not ln.family:
+            if cur is not None and ln.text.rstrip().endswith(":"):
+                takes_children = True  # "Please give the figure for each of these years:"
+            continue
+        if cur is not None and ln.family == "roman" and ln.key in ("i", "v", "x") and (
+                cur.family == "letter" or any(f == "letter" for f, _ in child_styles)):
+            ln.family = "letter"  # in a lettered list "i." follows "h."
+        if cur is not None and _is_child(cur, ln, child_styles, takes_children, rules):
+            child_styles.add((ln.family, ln.style))
+            continue
+        ln.top = True
+        cur, child_styles = ln, set()
+        takes_children = ln.text.rstrip().endswith((":", "-"))
+
+
+def _is_child(cur: _Line, ln: _Line, child_styles: set, takes_children: bool, rules: Rules) -> bool:
+    if ln.family in ("qhead", "q"):
+        return False
+    if ln.family == "num":
+        if cur.family == "qhead":
+            return True  # "Question 1" heading, then its numbered details
+        if cur.family != "num":
+            return False  # numbers outrank letters and bullets
+        if ln.key == cur.key or (ln.family, ln.style) in child_styles:
+            return True  # "2. a." / "2. b." share their parent's number
+        if ln.style != cur.style and ln.key in ("1", "1a", "i"):
+            return True  # a differently punctuated list restarting at 1 is a sub-list
+        # "5. For each contract give:" then short labels "6. Fixed cameras"
+        return (takes_children and len(ln.body.split()) <= 6 and "?" not in ln.text
+                and not is_ask(ln.body, rules))
+    return ln.family != cur.family or (ln.family, ln.style) in child_styles
+
+
+def _region_end(lines: list[_Line], first: int, stop: int, last: bool, rules: Rules) -> int:
+    """Index after the last line belonging to the item starting at ``first``.
+
+    Between two items everything belongs to the earlier one (clarifications,
+    breakdown notes), except a closing "For the last five years:" that
+    introduces the next items. After the final item, lines stop belonging to
+    it at the first new sentence that is not a follow-up or a qualifier.
+    """
+    if not last:
+        end = stop
+        tail = lines[end - 1]
+        if (end - 1 > first and not tail.family and tail.text.rstrip().endswith(":")
+                and (tail.blank_before or lines[end - 2].ends_sentence())):
+            end -= 1
+        return end
+    for j in range(first + 1, stop):
+        ln, prev = lines[j], lines[j - 1]
+        if ln.family:
+            continue
+        heading = ln.text.isupper() and len(ln.text) < 60
+        if not heading and not ln.blank_before and not prev.ends_sentence():
+            continue  # the sentence goes on
+        if prev.text.rstrip().endswith(":") and not heading:
+            continue  # details of "... the following:"
+        role = _role(ln.text, rules)
+        if role == "qualifier" or (role != "courtesy" and not heading and rules.follow_up.match(_strip(ln.text))):
+            continue
+        return j
+    return stop
+
+
+def _strip(text: str) -> str:
+    return re.sub(r"^[\W_]*", "", text)
+
+
+def _assemble(text: str, lines: list[_Line], rules: Rules) -> list[Segment]:
+    tops = [i for i, ln in enumerate(lines) if ln.top]
+    # a short heading such as "3. Policy and training" above "3.1 ..." is not a question
+    tops = [i for k, i in enumerate(tops)
+            if not (k + 1 < len(tops) and i + 1 == tops[k + 1] and lines[tops[k + 1]].key.startswith(lines[i].key + ".")
+                    and len(lines[i].body.split()) <= 6 and not is_ask(lines[i].body, rules))]
+    segs: list[Segment] = []
+    if not tops:
+        segs = _prose(text, lines, rules, intro=False)
+    else:
+        before = _prose(text, lines[: tops[0]], rules, intro=len(tops) > 1)
+        lead = next((g for g in reversed(before) if g.role == "lead_in"), None)
+        segs.extend(before)
+        after: list[_Line] = []
+        for k, i in enumerate(tops):
+            last = k + 1 == len(tops)
+            stop = tops[k + 1] if not last else len(lines)
+            end = _region_end(lines, i, stop, last, rules)
+            body = lines[i].body
+            if rules.courtesy.match(_strip(body)) and not is_ask(body, rules):
+                continue  # "- Please reply by email" is not a question
+            q = Segment("question", lines[i].start, lines[end - 1].end, why="a list item")
+            if lead is not None:
+                q.lead_in = sum(1 for g in segs if g.role == "lead_in") - 1
+            segs.append(q)
+            if end < stop and not last:
+                lead = Segment("lead_in", lines[end].start, lines[end].end, why="introduces the questions that follow")
+                segs.append(lead)
+            if last:
+                after = lines[end:]
+        if len(tops) == 1 and before and before[-1].role == "lead_in" and not lines[tops[0]].blank_before:
+            # "Could you tell me how many people were referred and then:" + one point
+            q = segs.pop()
+            lead_seg = segs.pop()
+            segs.append(Segment("question", lead_seg.start, q.end, why="a request with one listed point"))
+        segs.extend(_prose(text, after, rules, intro=False))
+    if not any(g.role == "question" for g in segs):
+        fb = _fallback(text, lines, rules)
+        if fb is not None:
+            segs.append(fb)
+    segs.sort(key=lambda g: g.start)
+    n = 0
+    for g in segs:
+        if g.role == "question":
+            n += 1
+            g.number = n
+    return segs
+
+
+def _paragraphs(lines: list[_Line]) -> list[list[_Line]]:
+    paras: list[list[_Line]] = []
+    for ln in lines:
+        if not paras or ln.blank_before:
+            paras.append([])
+        paras[-1].append(ln)
+    return paras
+
+
+def _prose(text: str, lines: list[_Line], rules: Rules, intro: bool) -> list[Segment]:
+    """Segments of text outside a list. ``intro``: the text introduces a list,
+    so its asks are lead-ins ("I would like to know the following")."""
+    sents: list[_Sentence] = []
+    for p, para in enumerate(_paragraphs(lines)):
+        sents.extend(_sentences(text, para, p))
+    segs: list[Segment] = []
+    last_q: Optional[Segment] = None
+    last_para = -1
+    for idx, s in enumerate(sents):
+        role = _role(s.text, rules)
+        same_para = s.para == last_para
+        last_para = s.para
+        if role == "courtesy":
+            last_q = None
+            continue
+        if intro:
+            if role in ("ask", "lead_in"):
+                segs.append(Segment("lead_in", s.start, s.end, why="introduces the questions that follow"))
+            elif role == "qualifier":
+                segs.append(Segment("qualifier", s.start, s.end, why="sets the period or breakdown for the request"))
+            continue
+        follow = same_para and last_q is not None and bool(rules.follow_up.match(_strip(s.text)))
+        if last_q is not None and follow:
+            last_q.end = s.end
+            continue
+        if last_q is not None and last_q.absorbs and role in ("context", "qualifier"):
+            last_q.end = s.end  # the labels and values listed under "... as follows:"
+            continue
+        if role == "lead_in":
+            nxt = next((_role(t.text, rules) for t in sents[idx + 1:] if _role(t.text, rules) != "courtesy"), "end")
+            if nxt in ("ask", "lead_in"):
+                segs.append(Segment("lead_in", s.start, s.end, why="introduces the questions that follow"))
+                last_q = None
+                continue
+            # an ask followed by labels or fragments: the ask with its details
+            last_q = Segment("question", s.start, s.end, why="an ask with its listed details", absorbs=True)
+            segs.append(last_q)
+            continue
+        if role == "ask":
+            last_q = Segment("question", s.start, s.end, why="a sentence asking for information")
+            segs.append(last_q)
+            continue
+        if role == "qualifier":
+            if same_para and last_q is not None:
+                last_q.end = s.end
+            else:
+                segs.append(Segment("qualifier", s.start, s.end, why="sets the period or breakdown for the request"))
+            continue
+        last_q = None  # context ends a run of follow-ups
+    return segs
+
+
+def _fallback(text: str, lines: list[_Line], rules: Rules) -> Optional[Segment]:
+    """No ask was recognised: the non-courtesy body is the one question."""
+    keep = [s for p, para in enumerate(_paragraphs(lines)) for s in _sentences(text, para, p)
+            if _role(s.text, rules) != "courtesy"]
+    if not keep:
+        return None
+    return Segment("question", keep[0].start, keep[-1].end, why="the whole request, read as one ask")
+
+
+class Segmenter:
+    """spaCy component: ``doc.spans["questions"]``, ``["lead_ins"]`` and ``["qualifiers"]``."""
+
+    def __init__(self, nlp: Language, name: str = "foi_segmenter"):
+        self.name = name
+        self.rules = load_rules()
+
+    def __call__(self, doc: Doc) -> Doc:
+        zones = [sp._.char_range for sp in doc.spans.get("zones", [])]
+        groups: dict[str, list] = {"questions": [], "lead_ins": [], "qualifiers": []}
+        for g in segment(doc.text, zones, self.rules):
+            span = extensions.char_span(doc, g.start, g.end, label=g.role)
+            span._.number = g.number or None
+            span._.segment = g
+            groups[{"question": "questions", "lead_in": "lead_ins", "qualifier": "qualifiers"}[g.role]].append(span)
+        for k, v in groups.items():
+            doc.spans[k] = v
+        return doc
+
+
+@Language.factory("foi_segmenter")
+def make_segmenter(nlp: Language, name: str) -> Segmenter:
+    return Segmenter(nlp, name)
