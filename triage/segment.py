@@ -32,7 +32,9 @@ DATA = Path(__file__).with_name("data")
 _ABBREV = {"e.g", "i.e", "etc", "no", "nos", "mr", "mrs", "ms", "dr", "st", "vs", "approx", "incl",
            "ref", "para", "sec", "s", "cf", "viz", "fig", "jan", "feb", "mar", "apr", "jun", "jul",
            "aug", "sep", "sept", "oct", "nov", "dec", "inc", "ltd", "co", "u.k", "a.m", "p.m"}
-_SENT_END = re.compile(r"(?<=[.?!])[\"')\]]*\s+(?=[\"'(\[]?[A-Z0-9\u2022])")
+# a sentence ends at . ? ! before a capital; text scraped from web pages often
+# lost its line breaks ("Act 2000.Please provide"), so no space is needed there
+_SENT_END = re.compile(r"(?<=[.?!])[\"')\]]*\s+(?=[\"'(\[]?[A-Z0-9\u2022])|(?<=[a-z0-9)][.?!:])(?=[A-Z][a-z])")
 _TERMINAL = (".", "?", "!", ":", ";")
 _ROMAN = {"i", "ii", "iii", "iv", "v", "vi", "vii", "viii", "ix", "x"}
 
@@ -85,7 +87,7 @@ class _Sentence:
 
 @dataclass(frozen=True)
 class Rules:
-    markers: tuple[tuple[str, re.Pattern], ...]
+    markers: tuple[tuple[str, re.Pattern, str], ...]  # family, pattern, fixed style
     inline: re.Pattern
     asks_start: tuple[re.Pattern, ...]
     asks_any: tuple[re.Pattern, ...]
@@ -94,6 +96,7 @@ class Rules:
     lead_in: re.Pattern
     courtesy: re.Pattern
     refers_back: re.Pattern
+    generic_intro: re.Pattern
 
 
 @lru_cache(maxsize=4)
@@ -105,7 +108,8 @@ def load_rules(path: str | None = None) -> Rules:
         return re.compile(("(?:" + p + ")") if not anchor else r"^[ ]*(?:" + p + ")", flags)
 
     return Rules(
-        markers=tuple((m["family"], rx(m["pattern"], m.get("case", "insensitive"), anchor=True)) for m in d["markers"]),
+        markers=tuple((m["family"], rx(m["pattern"], m.get("case", "insensitive"), anchor=True), m.get("style", ""))
+                      for m in d["markers"]),
         inline=re.compile(d["inline_marker"]),
         asks_start=tuple(rx(a["pattern"], anchor=True) for a in d["asks"] if a["where"] == "start"),
         asks_any=tuple(rx(a["pattern"]) for a in d["asks"] if a["where"] == "any"),
@@ -114,6 +118,7 @@ def load_rules(path: str | None = None) -> Rules:
         lead_in=rx(d["lead_in"]["pattern"]),
         courtesy=rx(d["courtesy"]["pattern"]),
         refers_back=rx(d["refers_back"]["pattern"]),
+        generic_intro=rx(d["generic_intro"]["pattern"]),
     )
 
 
@@ -165,13 +170,13 @@ def _split_inline(lines: list[_Line], rules: Rules) -> list[_Line]:
 
 
 def _mark(line: _Line, rules: Rules) -> None:
-    for family, rx in rules.markers:
+    for family, rx, style in rules.markers:
         m = rx.match(line.text)
         if m:
             g = m.groupdict()
             line.family, line.body_start = family, m.end()
             line.key = re.sub(r"\s", "", (g.get("key") or "")).lower()
-            line.style = ("(" if g.get("open") else "") + (g.get("punct") or "")
+            line.style = style or ("(" if g.get("open") else "") + (g.get("punct") or "")
             return
 
 
@@ -246,6 +251,10 @@ def segment(text: str, zones: Iterable[tuple[int, int]] = (), rules: Rules | Non
         blank = False
         _mark(ln, rules)
         lines.append(ln)
+    bare = [ln for ln in lines if ln.style == "bare"]
+    if not {"1", "2"} <= {ln.key for ln in bare}:
+        for ln in bare:  # "18 officers were ..." is not a list unless 1, 2 ... follow
+            ln.family, ln.key, ln.style, ln.body_start = None, "", "", 0
     _mark_top_items(lines, rules)
     return _assemble(text, lines, rules)
 
@@ -257,8 +266,6 @@ def _mark_top_items(lines: list[_Line], rules: Rules) -> None:
     takes_children = False
     for ln in lines:
         if not ln.family:
-            if cur is not None and ln.text.rstrip().endswith(":"):
-                takes_children = True  # "Please give the figure for each of these years:"
             continue
         if cur is not None and ln.family == "roman" and ln.key in ("i", "v", "x") and (
                 cur.family == "letter" or any(f == "letter" for f, _ in child_styles)):
@@ -275,8 +282,8 @@ def _is_child(cur: _Line, ln: _Line, child_styles: set, takes_children: bool, ru
     if ln.family in ("qhead", "q"):
         return False
     if ln.family == "num":
-        if cur.family == "qhead":
-            return True  # "Question 1" heading, then its numbered details
+        if cur.family in ("qhead", "q"):
+            return True  # "Question 1" or "Q1", then its numbered details
         if cur.family != "num":
             return False  # numbers outrank letters and bullets
         if ln.key == cur.key or (ln.family, ln.style) in child_styles:
@@ -306,8 +313,8 @@ def _region_end(lines: list[_Line], first: int, stop: int, last: bool, rules: Ru
         return end
     for j in range(first + 1, stop):
         ln, prev = lines[j], lines[j - 1]
-        if ln.family:
-            continue
+        if ln.family or (j == first + 1 and lines[first].family == "qhead"):
+            continue  # sub-items, and the ask under a "Question 6" heading
         heading = ln.text.isupper() and len(ln.text) < 60
         if not heading and not ln.blank_before and not prev.ends_sentence():
             continue  # the sentence goes on
@@ -334,11 +341,20 @@ def _assemble(text: str, lines: list[_Line], rules: Rules) -> list[Segment]:
     if not tops:
         segs = _prose(text, lines, rules, intro=False)
     else:
-        before = _prose(text, lines[: tops[0]], rules, intro=len(tops) > 1)
+        before = _prose(text, lines[: tops[0]], rules, intro=True)
+        merge = _children_of_intro(text, before, lines, tops, rules)
+        if merge:
+            # "Please give a breakdown for each year including:" + "i) the month ..."
+            owner = before.pop()
+            stop = tops[merge] if merge < len(tops) else len(lines)
+            end = _region_end(lines, tops[merge - 1], stop, merge == len(tops), rules)
+            before.append(Segment("question", owner.start, lines[end - 1].end, why="an ask with its listed points"))
         lead = next((g for g in reversed(before) if g.role == "lead_in"), None)
         segs.extend(before)
-        after: list[_Line] = []
+        after: list[_Line] = [] if merge < len(tops) else lines[end:]
         for k, i in enumerate(tops):
+            if k < merge:
+                continue
             last = k + 1 == len(tops)
             stop = tops[k + 1] if not last else len(lines)
             end = _region_end(lines, i, stop, last, rules)
@@ -354,11 +370,6 @@ def _assemble(text: str, lines: list[_Line], rules: Rules) -> list[Segment]:
                 segs.append(lead)
             if last:
                 after = lines[end:]
-        if len(tops) == 1 and before and before[-1].role == "lead_in" and not lines[tops[0]].blank_before:
-            # "Could you tell me how many people were referred and then:" + one point
-            q = segs.pop()
-            lead_seg = segs.pop()
-            segs.append(Segment("question", lead_seg.start, q.end, why="a request with one listed point"))
         segs.extend(_prose(text, after, rules, intro=False))
     if not any(g.role == "question" for g in segs):
         fb = _fallback(text, lines, rules)
@@ -371,6 +382,24 @@ def _assemble(text: str, lines: list[_Line], rules: Rules) -> list[Segment]:
             n += 1
             g.number = n
     return segs
+
+
+def _children_of_intro(text: str, before: list[Segment], lines: list[_Line], tops: list[int], rules: Rules) -> int:
+    """How many leading list items are points of the ask just before them (0: none)."""
+    if not before or before[-1].role not in ("lead_in", "question"):
+        return 0
+    intro = text[before[-1].start:before[-1].end].rstrip()
+    if not intro.endswith(":") or before[-1].end < lines[tops[0]].start - 400:
+        return 0
+    if len(tops) == 1:
+        return 1  # one listed point completes the sentence that introduced it
+    family = lines[tops[0]].family
+    if family not in ("letter", "roman", "bullet") or rules.generic_intro.search(intro):
+        return 0  # "I would like to know the following:" then separate questions
+    run = 0
+    while run < len(tops) and lines[tops[run]].family == family:
+        run += 1
+    return run
 
 
 def _paragraphs(lines: list[_Line]) -> list[list[_Line]]:
@@ -399,7 +428,10 @@ def _prose(text: str, lines: list[_Line], rules: Rules, intro: bool) -> list[Seg
             last_q = None
             continue
         if intro:
-            if role in ("ask", "lead_in"):
+            if role == "ask" and not rules.generic_intro.search(s.text):
+                # a specific ask before the list ("Please provide the number of X in 2022.")
+                segs.append(Segment("question", s.start, s.end, why="a sentence asking for information"))
+            elif role in ("ask", "lead_in"):
                 segs.append(Segment("lead_in", s.start, s.end, why="introduces the questions that follow"))
             elif role == "qualifier":
                 segs.append(Segment("qualifier", s.start, s.end, why="sets the period or breakdown for the request"))
