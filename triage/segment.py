@@ -61,6 +61,7 @@ class _Line:
     key: str = ""  # the item's number or letter, lower-cased
     style: str = ""  # the marker's punctuation, e.g. "." or "()" - lists differ by it
     body_start: int = 0  # offset in ``text`` where the words after the marker begin
+    sub: bool = False  # the marker carries a sub-item letter too: "2. a."
     blank_before: bool = False
     top: bool = False  # starts a top-level list item
 
@@ -177,6 +178,7 @@ def _mark(line: _Line, rules: Rules) -> None:
             line.family, line.body_start = family, m.end()
             line.key = re.sub(r"\s", "", (g.get("key") or "")).lower()
             line.style = style or ("(" if g.get("open") else "") + (g.get("punct") or "")
+            line.sub = bool(g.get("sub"))
             return
 
 
@@ -286,7 +288,7 @@ def _is_child(cur: _Line, ln: _Line, child_styles: set, takes_children: bool, ru
             return True  # "Question 1" or "Q1", then its numbered details
         if cur.family != "num":
             return False  # numbers outrank letters and bullets
-        if ln.key == cur.key or (ln.family, ln.style) in child_styles:
+        if (ln.key == cur.key and ln.sub) or (ln.family, ln.style) in child_styles:
             return True  # "2. a." / "2. b." share their parent's number
         if ln.style != cur.style and ln.key in ("1", "1a", "i"):
             return True  # a differently punctuated list restarting at 1 is a sub-list
@@ -428,7 +430,7 @@ def _prose(text: str, lines: list[_Line], rules: Rules, intro: bool) -> list[Seg
             last_q = None
             continue
         if intro:
-            if role == "ask" and not rules.generic_intro.search(s.text):
+            if role == "ask" and not rules.generic_intro.search(s.text) and s.text.rstrip().endswith((".", "?", "!", ")")):
                 # a specific ask before the list ("Please provide the number of X in 2022.")
                 segs.append(Segment("question", s.start, s.end, why="a sentence asking for information"))
             elif role in ("ask", "lead_in"):
