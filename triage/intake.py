@@ -147,7 +147,8 @@ def find_zones(text: str, rules: tuple[_Rule, ...] | None = None) -> list[Zone]:
         # a sign-off on the first line is a one-line message, not a closing
         if m and not (rule.kind == "signoff" and not text[: m.start()].strip()):
             starts.setdefault(m.start(), rule)
-    order = sorted(starts)
+    # one zone per run of the same kind ("-----Original Message-----" then "From:")
+    order = [s for i, s in enumerate(sorted(starts)) if i == 0 or starts[s].kind != starts[sorted(starts)[i - 1]].kind]
     zones = [Zone(starts[s].kind, s, order[i + 1] if i + 1 < len(order) else len(text), starts[s].why)
              for i, s in enumerate(order)]
     head = text[: order[0]] if order else text
