@@ -56,3 +56,34 @@ def char_span(doc: Doc, start: int, end: int, label: str = "") -> Span:
 
 
 register()
+
+
+class RulesComponent:
+    """Base of the rule-based components: rules live in one data file that is
+    saved with the pipeline (``nlp.to_disk``) and read back (``spacy.load``)."""
+
+    rules_file = ""  # file name under triage/data and in the saved component folder
+
+    def __init__(self, name: str, rules_path: "str | None" = None):
+        from pathlib import Path
+
+        self.name = name
+        self.rules_path = Path(rules_path) if rules_path else Path(__file__).with_name("data") / self.rules_file
+        self.rules = self.load(str(self.rules_path))
+
+    def load(self, path: str):  # pragma: no cover - each component says how it reads its file
+        raise NotImplementedError
+
+    def to_disk(self, path, exclude=()) -> None:
+        from pathlib import Path
+
+        path = Path(path)
+        path.mkdir(parents=True, exist_ok=True)
+        (path / self.rules_file).write_text(self.rules_path.read_text(encoding="utf-8"), encoding="utf-8")
+
+    def from_disk(self, path, exclude=()):
+        from pathlib import Path
+
+        self.rules_path = Path(path) / self.rules_file
+        self.rules = self.load(str(self.rules_path))
+        return self

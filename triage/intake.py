@@ -175,12 +175,16 @@ def find_zones(text: str, rules: tuple[_Rule, ...] | None = None) -> list[Zone]:
     return merged
 
 
-class ZoneMarker:
+class ZoneMarker(extensions.RulesComponent):
     """spaCy component: marks greeting, sign-off, quoted mail and footers."""
 
-    def __init__(self, nlp: Language, name: str = "foi_zones"):
-        self.name = name
-        self.rules = load_rules()
+    rules_file = "intake.yaml"
+
+    def __init__(self, nlp: Language, name: str, rules_path: str | None = None):
+        super().__init__(name, rules_path)
+
+    def load(self, path: str):
+        return load_rules(path)
 
     def __call__(self, doc: Doc) -> Doc:
         spans = []
@@ -192,6 +196,6 @@ class ZoneMarker:
         return doc
 
 
-@Language.factory("foi_zones")
-def make_zone_marker(nlp: Language, name: str) -> ZoneMarker:
-    return ZoneMarker(nlp, name)
+@Language.factory("foi_zones", default_config={"rules_path": None})
+def make_zone_marker(nlp: Language, name: str, rules_path: str | None) -> ZoneMarker:
+    return ZoneMarker(nlp, name, rules_path)

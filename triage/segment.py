@@ -478,12 +478,16 @@ def _fallback(text: str, lines: list[_Line], rules: Rules) -> Optional[Segment]:
     return Segment("question", keep[0].start, keep[-1].end, why="the whole request, read as one ask")
 
 
-class Segmenter:
+class Segmenter(extensions.RulesComponent):
     """spaCy component: ``doc.spans["questions"]``, ``["lead_ins"]`` and ``["qualifiers"]``."""
 
-    def __init__(self, nlp: Language, name: str = "foi_segmenter"):
-        self.name = name
-        self.rules = load_rules()
+    rules_file = "segment.yaml"
+
+    def __init__(self, nlp: Language, name: str, rules_path: str | None = None):
+        super().__init__(name, rules_path)
+
+    def load(self, path: str):
+        return load_rules(path)
 
     def __call__(self, doc: Doc) -> Doc:
         zones = [sp._.char_range for sp in doc.spans.get("zones", [])]
@@ -498,6 +502,6 @@ class Segmenter:
         return doc
 
 
-@Language.factory("foi_segmenter")
-def make_segmenter(nlp: Language, name: str) -> Segmenter:
-    return Segmenter(nlp, name)
+@Language.factory("foi_segmenter", default_config={"rules_path": None})
+def make_segmenter(nlp: Language, name: str, rules_path: str | None) -> Segmenter:
+    return Segmenter(nlp, name, rules_path)
