@@ -1,0 +1,187 @@
+#!/usr/bin/env python3
+"""Latency benchmark for ``Triage().triage`` (a command, not a test).
+
+    python bench/latency.py [--n 200] [--seed 7] [--json]
+
+Generates varied synthetic FOI-style requests of about 50, 300 and 2,000
+words (greetings, context, numbered questions with periods and breakdowns,
+sign-offs), times one ``triage`` call per request after a warm-up, and prints
+the median and p95 in milliseconds per size, the cold start (a fresh
+interpreter: import + construct + first result) and the machine.
+Target: median under 10 ms for the 300-word request.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import random
+import statistics
+import subprocess
+import sys
+import time
+from datetime import date
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))  # run from a checkout without installing
+
+SIZES = {"short (~50 words)": 50, "medium (~300 words)": 300, "long (~2,000 words)": 2000}
+TARGET_MS = {"medium (~300 words)": 10.0}
+
+# ------------------------------------------------------------------ generator
+
+GREETINGS = ["Dear Sir or Madam,", "Dear FOI Team,", "Hello,", "To whom it may concern,",
+             "Dear Freedom of Information Officer,", "Good afternoon,"]
+SIGNOFFS = ["Yours faithfully,\nA. Requester", "Many thanks,\nSam", "Kind regards\nJ Smith",
+            "Thank you for your help.\nRegards,\nPat", "Best wishes,\nM."]
+INTROS = ["Under the Freedom of Information Act 2000 I would like to request the following information.",
+          "I am writing to make a request for information held by your force.",
+          "Please treat this email as a request under the Freedom of Information Act.",
+          "I would be grateful if you could provide the following."]
+CONTEXT = ["I am a student researching {subject} for my dissertation and have read your published reports.",
+           "I understand that a review of {subject} was carried out recently, as reported in the local press.",
+           "Since 2019 the force has published some figures on {subject}, but not at the level of detail below.",
+           "I am aware that some of this may fall under an exemption; if so please release what you can.",
+           "Your annual report mentions {subject} only in passing, so I hope you can help with the detail."]
+SUBJECTS = ["complaints against officers", "Taser use", "stop and search", "knife crime", "missing children",
+            "domestic abuse arrests", "speed camera income", "facial recognition trials", "overtime spending",
+            "999 call answering times", "custody deaths", "hate crime reports", "drug seizures",
+            "vetting refusals", "body-worn video", "fraud referrals"]
+ASKS = ["How many {thing} were recorded {period}?", "Please provide the number of {thing} {period}.",
+        "Could you tell me the total cost of {thing} {period}?", "What was the number of {thing} {period}?",
+        "Please send me a copy of the policy on {thing} in force {period}.",
+        "How many {thing} resulted in a formal outcome {period}?"]
+THINGS = ["complaints about officers", "uses of Taser", "stop and searches", "arrests for possession of a knife",
+          "missing person reports for children", "domestic abuse incidents", "speeding fines",
+          "facial recognition deployments", "overtime claims", "999 calls not answered within 10 seconds",
+          "deaths in custody", "hate crime reports", "cannabis farm raids", "failed vetting checks",
+          "body-worn camera recordings deleted", "fraud reports referred to Action Fraud"]
+PERIODS = ["in each of the last five years", "since 1 April 2020", "between 2018 and 2022",
+           "in the financial year 2021/22", "for the last 12 months", "during 2023",
+           "from January 2019 to March 2021", "in the last three financial years", "before 2015",
+           "for the calendar years 2019, 2020 and 2021"]
+BREAKDOWNS = ["broken down by year", "broken down by month", "split by gender and ethnicity",
+              "by age group", "by rank of the officer", "by district or borough", "by outcome",
+              "by offence type", "with the nationality of each person", "listing each case separately"]
+EXTRA = ["Where possible please give the figures in a spreadsheet.",
+         "If the cost limit would be exceeded, please prioritise question 1.",
+         "Please include officers and police staff.",
+         "I do not need any personal information, only totals."]
+
+
+def make_request(words: int, rng: random.Random) -> str:
+    """A synthetic request of about ``words`` words."""
+    subject = rng.choice(SUBJECTS)
+    parts = [rng.choice(GREETINGS), "", rng.choice(INTROS)]
+    n_words = sum(len(p.split()) for p in parts) + 6  # the sign-off
+    if words >= 150:
+        parts.append(rng.choice(CONTEXT).format(subject=subject))
+    parts.append("")
+    # one numbering style per request, as people write them; short ones are sometimes a single ask
+    style = rng.choice(["{n}. ", "{n}) ", "Q{n}. ", "({n}) ", "{a}) ", "- "])
+    if words < 100 and rng.random() < 0.3:
+        style = ""
+    if rng.random() < 0.3:
+        parts.append(f"Please provide the following information {rng.choice(PERIODS)}:")
+    q = 0
+    while True:
+        q += 1
+        ask = rng.choice(ASKS).format(thing=rng.choice(THINGS), period=rng.choice(PERIODS))
+        if rng.random() < 0.7:
+            ask = ask.rstrip(".?") + ", " + rng.choice(BREAKDOWNS) + ("?" if ask.endswith("?") else ".")
+        if rng.random() < 0.2:
+            ask += " " + rng.choice(EXTRA)
+        line = style.format(n=q, a="abcdefghijklmnopqrstuvwxyz"[(q - 1) % 26]) + ask
+        if words > 1000 and rng.random() < 0.3:
+            line += " " + rng.choice(CONTEXT).format(subject=rng.choice(SUBJECTS))
+        if (n_words + len(line.split()) > words and q > 1) or (not style and q > 1):
+            break
+        parts.append(line)
+        n_words += len(line.split())
+        if n_words >= words:
+            break
+    parts += ["", rng.choice(SIGNOFFS)]
+    return "\n".join(parts)
+
+
+# ------------------------------------------------------------------ timing
+
+def percentile(xs: list[float], p: float) -> float:
+    xs = sorted(xs)
+    k = (len(xs) - 1) * p / 100
+    lo, hi = int(k), min(int(k) + 1, len(xs) - 1)
+    return xs[lo] + (xs[hi] - xs[lo]) * (k - lo)
+
+
+COLD = """
+import time, datetime
+t0 = time.perf_counter()
+from triage import Triage
+t1 = time.perf_counter()
+tr = Triage()
+t2 = time.perf_counter()
+tr.triage({text!r}, received=datetime.date(2024, 5, 1))
+t3 = time.perf_counter()
+print(t1 - t0, t2 - t1, t3 - t2)
+"""
+
+
+def cold_start(text: str) -> tuple[float, float, float]:
+    """(import, construct, first result) seconds in a fresh interpreter."""
+    out = subprocess.run([sys.executable, "-c", COLD.format(text=text)], cwd=ROOT, check=True,
+                         capture_output=True, text=True).stdout.split()
+    return tuple(float(x) for x in out)  # type: ignore[return-value]
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--n", type=int, default=200, help="requests per size (default 200)")
+    ap.add_argument("--warmup", type=int, default=20, help="untimed calls per size first (default 20)")
+    ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument("--json", action="store_true", help="print the figures as JSON too")
+    args = ap.parse_args()
+
+    rng = random.Random(args.seed)
+    received = date(2024, 5, 1)
+    corpora = {name: [make_request(w, rng) for _ in range(args.n)] for name, w in SIZES.items()}
+
+    imp, build, first = cold_start(corpora["medium (~300 words)"][0])
+
+    from triage import Triage
+
+    tr = Triage()
+    rows = []
+    for name, texts in corpora.items():
+        for t in texts[: args.warmup]:
+            tr.triage(t, received=received)
+        ms = []
+        for t in texts:
+            t0 = time.perf_counter()
+            tr.triage(t, received=received)
+            ms.append((time.perf_counter() - t0) * 1000)
+        words = statistics.mean(len(t.split()) for t in texts)
+        rows.append({"size": name, "mean_words": round(words), "n": len(ms),
+                     "median_ms": round(statistics.median(ms), 2), "p95_ms": round(percentile(ms, 95), 2)})
+
+    print(f"machine: {platform.platform()}, {platform.machine()}, {platform.processor() or 'cpu ?'}, "
+          f"{os.cpu_count()} CPUs, Python {platform.python_version()}")
+    print(f"cold start: {imp + build + first:.2f} s (import {imp:.2f} s, construct {build:.2f} s, "
+          f"first result {first * 1000:.0f} ms)")
+    print(f"{'size':<22}{'words':>7}{'n':>6}{'median ms':>11}{'p95 ms':>9}")
+    for r in rows:
+        print(f"{r['size']:<22}{r['mean_words']:>7}{r['n']:>6}{r['median_ms']:>11.2f}{r['p95_ms']:>9.2f}")
+    ok = True
+    for name, target in TARGET_MS.items():
+        med = next(r["median_ms"] for r in rows if r["size"] == name)
+        verdict = "met" if med < target else "NOT met"
+        ok = ok and med < target
+        print(f"target: median < {target:g} ms for {name}: {verdict} ({med:.2f} ms)")
+    if args.json:
+        print(json.dumps({"cold_start_s": {"import": imp, "construct": build, "first": first}, "sizes": rows}))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,219 @@
+"""``foi-triage``: triage one request, a batch file, or serve the API.
+
+A thin argparse layer: the reading and writing live in ``triage.batch``,
+the work in ``triage.pipeline``. Exit codes: 0 done; 1 the input or output
+file cannot be opened; 2 bad input or usage (message on stderr, never a
+traceback).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from datetime import date
+from typing import Optional, Sequence
+
+from . import __version__
+
+EXIT_OK, EXIT_IO, EXIT_INPUT = 0, 1, 2
+PROG = "foi-triage"
+
+
+def _err(msg: str) -> None:
+    print(f"{PROG}: {msg}", file=sys.stderr)
+
+
+def _iso_day(value: str) -> date:
+    from .batch import parse_received
+
+    try:
+        day = parse_received(value)
+    except ValueError as e:
+        raise argparse.ArgumentTypeError(str(e)) from None
+    if day is None:
+        raise argparse.ArgumentTypeError("received date is empty")
+    return day
+
+
+# ------------------------------------------------------------------ text report
+
+def _span(start: Optional[date], end: Optional[date]) -> str:
+    if start and end:
+        return f"{start} to {end}" if start != end else f"{start}"
+    if start:
+        return f"from {start} (open end)"
+    if end:
+        return f"up to {end} (open start)"
+    return "(open)"
+
+
+def render_text(result) -> str:
+    """A readable summary of a ``TriageResult`` for a person."""
+    lines: list[str] = []
+    head = f"Request {result.id}" if result.id else "Request"
+    if result.received:
+        head += f" (received {result.received})"
+    lines.append(head)
+    if result.deadline:
+        lines.append(f"Response due: {result.deadline}")
+    lines.append("")
+
+    n = len(result.questions)
+    lines.append(f"Questions ({n}):" if n else "Questions: none found")
+    for q in result.questions:
+        text = " ".join(q.text.split())
+        # "Q1:" rather than "1." since the question text often keeps the requester's own numbering
+        lines.append(f"  Q{q.number}: {text}")
+        own = [f'"{d.text}" = {_span(d.start, d.end)}' for d in q.dates]
+        inherited = [f'"{d.text}" = {_span(d.start, d.end)} (from the introduction)' for d in q.inherited_dates]
+        lines.append("     periods: " + ("; ".join(own + inherited) if own or inherited else "none stated"))
+        if q.breakdowns:
+            lines.append("     breakdowns: " + ", ".join(q.breakdowns))
+        if q.topics:
+            lines.append("     topics: " + ", ".join(q.topics))
+    lines.append("")
+
+    lines.append("Periods asked about:" if result.dates else "Periods asked about: none found")
+    for d in result.dates:
+        kind = f" [{d.kind}]" if d.kind else ""
+        lines.append(f'  - "{d.text}": {_span(d.start, d.end)}{kind}')
+    lines.append("Breakdowns:" if result.breakdowns else "Breakdowns: none found")
+    for b in result.breakdowns:
+        lines.append(f'  - {b.dimension}: "{b.text}"')
+    if result.topics:
+        lines.append("Topics: " + ", ".join(f"{t.label} ({t.score:.2f})" for t in result.topics))
+    if result.exemptions:
+        lines.append("Exemptions to consider:")
+        for e in result.exemptions:
+            name = e.subsection or e.section
+            lines.append(f"  - {name}{' (NCND)' if e.ncnd else ''} {e.score:.2f}: {e.reason}")
+    if result.similar:
+        lines.append("Similar disclosures:")
+        for s in result.similar:
+            lines.append(f"  - {s.reference} {s.title} ({s.score:.2f})".rstrip())
+    if result.warnings:
+        lines.append("Warnings:")
+        for w in result.warnings:
+            lines.append(f"  - {w}")
+    return "\n".join(lines) + "\n"
+
+
+# ------------------------------------------------------------------ commands
+
+def cmd_triage(args: argparse.Namespace) -> int:
+    from .batch import UndecodableError, decode_bytes
+
+    try:
+        if args.file == "-":
+            data = sys.stdin.buffer.read()
+        else:
+            with open(args.file, "rb") as f:
+                data = f.read()
+    except OSError as e:
+        _err(f"cannot read {args.file}: {e.strerror or e}")
+        return EXIT_IO
+    try:
+        text, warning = decode_bytes(data)
+    except UndecodableError as e:
+        _err(str(e))
+        return EXIT_INPUT
+    if warning:
+        _err(f"warning: {warning}")
+
+    from .pipeline import InputError, Triage
+
+    try:
+        result = Triage().triage(text, received=args.received, id=args.id)
+    except InputError as e:
+        _err(str(e))
+        return EXIT_INPUT
+    if warning:
+        result.warnings.append(warning)
+    if args.format == "text":
+        sys.stdout.write(render_text(result))
+    else:
+        sys.stdout.write(json.dumps(result.model_dump(mode="json"), ensure_ascii=False, indent=2) + "\n")
+    return EXIT_OK
+
+
+def cmd_batch(args: argparse.Namespace) -> int:
+    from .batch import run_batch
+
+    try:
+        # run_batch builds the pipeline once for the whole run, after the input has opened
+        stats = run_batch(args.input, args.output, text_column=args.text_column, id_column=args.id_column,
+                          received_column=args.received_column, progress=sys.stderr.isatty())
+    except OSError as e:
+        name = getattr(e, "filename", None) or args.input
+        _err(f"cannot open {name}: {e.strerror or e}")
+        return EXIT_IO
+    except ValueError as e:  # an unusable CSV header: nothing in the file can be read
+        _err(f"{args.input}: {e}")
+        return EXIT_IO
+    print(stats.summary(), file=sys.stderr)
+    return EXIT_OK
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    uvicorn.run("triage.api:app", host=args.host, port=args.port)
+    return EXIT_OK
+
+
+# ------------------------------------------------------------------ parser
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog=PROG, description="Triage UK Freedom of Information requests.")
+    p.add_argument("--version", action="version", version=f"{PROG} {__version__}")
+    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    t = sub.add_parser("triage", help="triage one request from a file or stdin",
+                       description="Triage one request. The text is read from FILE (or stdin with '-' or no "
+                                   "FILE) as UTF-8, falling back to Windows-1252 with a warning.")
+    t.add_argument("file", nargs="?", default="-", metavar="FILE", help="request text file; '-' for stdin (default)")
+    t.add_argument("--received", type=_iso_day, metavar="YYYY-MM-DD",
+                   help="day the request arrived; anchors 'the last five years' (default: today)")
+    t.add_argument("--id", help="an id to carry into the result")
+    t.add_argument("--format", choices=("json", "text"), default="json",
+                   help="json (the contract, default) or text (a readable summary)")
+    t.set_defaults(func=cmd_triage)
+
+    b = sub.add_parser("batch", help="triage a JSONL or CSV file, writing JSONL",
+                       description="Triage every request in IN (.csv with a header row, otherwise JSON Lines; "
+                                   "'-' reads JSON Lines from stdin) and write one JSON result per line to OUT, "
+                                   "in input order. Bad records become {\"id\", \"line\", \"error\"} lines.")
+    b.add_argument("input", metavar="IN", help="input .jsonl or .csv file, or '-' for JSON Lines on stdin")
+    b.add_argument("-o", "--output", required=True, metavar="OUT", help="output .jsonl file, or '-' for stdout")
+    b.add_argument("--text-column", default="text", help="field/column holding the request text (default: text)")
+    b.add_argument("--id-column", default="id", help="field/column holding the id (default: id)")
+    b.add_argument("--received-column", default="received",
+                   help="field/column holding the received date, YYYY-MM-DD (default: received)")
+    b.set_defaults(func=cmd_batch)
+
+    s = sub.add_parser("serve", help="run the HTTP API (uvicorn)")
+    s.add_argument("--host", default="127.0.0.1", help="interface to listen on (default: 127.0.0.1)")
+    s.add_argument("--port", type=int, default=8000, help="port (default: 8000)")
+    s.set_defaults(func=cmd_serve)
+    return p
+
+
+def main(argv: Optional[Sequence[str]] = None) -> int:
+    args = build_parser().parse_args(argv)
+    # JSON output is UTF-8 whatever the locale says (texts are full of £, “quotes” and names)
+    if hasattr(sys.stdout, "reconfigure"):
+        sys.stdout.reconfigure(encoding="utf-8")
+    try:
+        return args.func(args)
+    except KeyboardInterrupt:
+        _err("interrupted")
+        return 130
+    except BrokenPipeError:  # e.g. `foi-triage batch ... -o - | head`: the reader left, not an error
+        # Point stdout at devnull so the interpreter's final flush does not fail again.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_OK
+
+
+if __name__ == "__main__":
+    sys.exit(main())
