@@ -45,11 +45,12 @@ _BLOCK_TAGS = {"br", "p", "div", "li", "tr", "ul", "ol", "table", "h1", "h2", "h
 
 @dataclass(frozen=True)
 class CleanText:
-    """Cleaned text plus, for each of its characters, the offset in the original."""
+    """Cleaned text plus, for each of its characters, where it came from in the original."""
 
     original: str
     text: str
-    offsets: tuple[int, ...]  # len(text) + 1 entries; the last is len(original)
+    offsets: tuple[int, ...]  # start in the original of each cleaned char; last entry len(original)
+    ends: tuple[int, ...] = ()  # end in the original of each cleaned char (an entity spans several)
 
     def to_original(self, start: int, end: int) -> tuple[int, int]:
         """Map a [start, end) range of the cleaned text onto the original text."""
@@ -58,22 +59,14 @@ class CleanText:
         if end == start:
             o = self.offsets[start]
             return o, o
-        # the end maps to just after the last character's original position
-        return self.offsets[start], self.offsets[end - 1] + self._width(end - 1)
-
-    def _width(self, i: int) -> int:
-        # a cleaned char can stand for several original ones (an entity, a tag)
-        nxt = self.offsets[i + 1]
-        return max(1, nxt - self.offsets[i]) if self._is_multi(i) else 1
-
-    def _is_multi(self, i: int) -> bool:
-        return self.original[self.offsets[i]] in "&<"
+        return self.offsets[start], self.ends[end - 1]
 
 
 def clean(original: str) -> CleanText:
     """Normalise whitespace, quotes, dashes, bullets, HTML entities and simple tags."""
     out: list[str] = []
     offs: list[int] = []
+    ends: list[int] = []
     has_markup = "<" in original and _TAG.search(original) is not None
     i, n = 0, len(original)
     while i < n:
@@ -88,6 +81,7 @@ def clean(original: str) -> CleanText:
                         if d not in _DROP:
                             out.append(d)
                             offs.append(i)
+                            ends.append(m.end())
                     i = m.end()
                     continue
         elif ch == "<" and has_markup:
@@ -96,6 +90,7 @@ def clean(original: str) -> CleanText:
                 if m.group(2).lower() in _BLOCK_TAGS:
                     out.append("\n")
                     offs.append(i)
+                    ends.append(m.end())
                 i = m.end()
                 continue
         if ch in _DROP:
@@ -103,9 +98,10 @@ def clean(original: str) -> CleanText:
             continue
         out.append(_CHAR_MAP.get(ch, ch))
         offs.append(i)
+        ends.append(i + 1)
         i += 1
     offs.append(n)
-    return CleanText(original, "".join(out), tuple(offs))
+    return CleanText(original, "".join(out), tuple(offs), tuple(ends))
 
 
 @dataclass(frozen=True)

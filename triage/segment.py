@@ -36,6 +36,7 @@ _ABBREV = {"e.g", "i.e", "etc", "no", "nos", "mr", "mrs", "ms", "dr", "st", "vs"
 # lost its line breaks ("Act 2000.Please provide"), so no space is needed there
 _SENT_END = re.compile(r"(?<=[.?!])[\"')\]]*\s+(?=[\"'(\[]?[A-Z0-9\u2022])|(?<=[a-z0-9)][.?!:])(?=[A-Z][a-z])")
 _TERMINAL = (".", "?", "!", ":", ";")
+_CONDITION = re.compile(r"^\W*if (so|yes|not|applicable)\b[,;:]?\s*", re.I)
 _ROMAN = {"i", "ii", "iii", "iv", "v", "vi", "vii", "viii", "ix", "x"}
 
 
@@ -98,6 +99,7 @@ class Rules:
     courtesy: re.Pattern
     refers_back: re.Pattern
     generic_intro: re.Pattern
+    elaborating_intro: re.Pattern
 
 
 @lru_cache(maxsize=4)
@@ -120,6 +122,7 @@ def load_rules(path: str | None = None) -> Rules:
         courtesy=rx(d["courtesy"]["pattern"]),
         refers_back=rx(d["refers_back"]["pattern"]),
         generic_intro=rx(d["generic_intro"]["pattern"]),
+        elaborating_intro=rx(d["elaborating_intro"]["pattern"]),
     )
 
 
@@ -396,7 +399,7 @@ def _children_of_intro(text: str, before: list[Segment], lines: list[_Line], top
     if len(tops) == 1:
         return 1  # one listed point completes the sentence that introduced it
     family = lines[tops[0]].family
-    if family not in ("letter", "roman", "bullet") or rules.generic_intro.search(intro):
+    if family not in ("letter", "roman", "bullet") or not rules.elaborating_intro.search(intro):
         return 0  # "I would like to know the following:" then separate questions
     run = 0
     while run < len(tops) and lines[tops[run]].family == family:
@@ -439,6 +442,8 @@ def _prose(text: str, lines: list[_Line], rules: Rules, intro: bool) -> list[Seg
                 segs.append(Segment("qualifier", s.start, s.end, why="sets the period or breakdown for the request"))
             continue
         follow = same_para and last_q is not None and bool(rules.follow_up.match(_strip(s.text)))
+        if follow and _CONDITION.match(s.text) and rules.asks_start[0].match(_CONDITION.sub("", s.text, count=1)):
+            follow = False  # "If so, how many were charged?" is a question of its own
         if last_q is not None and follow:
             last_q.end = s.end
             continue
