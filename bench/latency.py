@@ -135,6 +135,17 @@ def cold_start(text: str) -> tuple[float, float, float]:
     return tuple(float(x) for x in out)  # type: ignore[return-value]
 
 
+def cpu_model() -> str:
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--n", type=int, default=200, help="requests per size (default 200)")
@@ -165,8 +176,9 @@ def main() -> int:
         rows.append({"size": name, "mean_words": round(words), "n": len(ms),
                      "median_ms": round(statistics.median(ms), 2), "p95_ms": round(percentile(ms, 95), 2)})
 
-    print(f"machine: {platform.platform()}, {platform.machine()}, {platform.processor() or 'cpu ?'}, "
-          f"{os.cpu_count()} CPUs, Python {platform.python_version()}")
+    load = "load average %.2f %.2f %.2f" % os.getloadavg() if hasattr(os, "getloadavg") else ""
+    print(f"machine: {platform.platform()}, {cpu_model()}, {os.cpu_count()} CPUs, "
+          f"Python {platform.python_version()}; {load} (figures are noisy on a busy machine)")
     print(f"cold start: {imp + build + first:.2f} s (import {imp:.2f} s, construct {build:.2f} s, "
           f"first result {first * 1000:.0f} ms)")
     print(f"{'size':<22}{'words':>7}{'n':>6}{'median ms':>11}{'p95 ms':>9}")

@@ -72,7 +72,8 @@ KNOWN_MISSES: dict[str, dict[str, str]] = {
         "t004": "missing day: 'For each deployment, please give the date, ...'",
         "t005": "extra individual_record from 'The name of the officer ... who received the highest overtime "
                 "payment' (one named person, not one line per case)",
-        "t006": "extra day from 'the end date of the current maintenance contract'",
+        "t011": "missing day: 'For each death please provide: a) the date of death' ('date of death' is read "
+                "as individual_record only)",
         "t010": "missing offence_type: 'how many ... as disability hate crimes and how many as transgender hate "
                 "crimes'",
         "t016": "missing offence_type: 'romance fraud, investment fraud and courier fraud respectively'",

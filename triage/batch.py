@@ -100,7 +100,7 @@ def _request(line_no: int, raw_id: Any, text: Any, received: Any, text_field: st
     # Missing ids fall back to the line number so every output line can be matched to its input.
     rid = _id_of(raw_id) or str(line_no)
     if text is None:
-        return ErrorLine(id=rid, line=line_no, error=f'no "{text_field}" field in this record')
+        return ErrorLine(id=rid, line=line_no, error=f'no "{text_field}" field in this record (or it is null)')
     if not isinstance(text, str):
         return ErrorLine(id=rid, line=line_no,
                          error=f'"{text_field}" must be a string, not {type(text).__name__}')

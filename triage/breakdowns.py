@@ -16,17 +16,16 @@ from __future__ import annotations
 
 import logging
 import re
+from bisect import bisect_left
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Optional, Union
 
-from bisect import bisect_left
-
 import yaml
+from spacy.attrs import IDX, ORTH, SPACY
 from spacy.language import Language
 from spacy.matcher import Matcher, PhraseMatcher
-from spacy.attrs import IDX, LENGTH
-from spacy.tokens import Doc
+from spacy.tokens import Doc, Span
 
 from . import extensions
 from .models import BREAKDOWN_DIMENSIONS
@@ -43,6 +42,8 @@ _CLAUSE_END = frozenset({".", "?", "!", ";"})
 # Cap for unbounded operators (*, +) when working out how far a match can reach.
 _OPEN_REPEAT = 6
 _MAX_REACH = 40
+# Bound on the per-finder cache of token forms (one entry per distinct token string).
+_FORM_CACHE_MAX = 200_000
 
 
 @dataclass(frozen=True)
@@ -54,16 +55,47 @@ class BreakdownMatch:
     reason: str = ""
 
 
+class _Phrases:
+    """Token sequences (lower-cased) indexed by first and last token, for quick context checks."""
+
+    def __init__(self, phrases: list[tuple[str, ...]]):
+        self.longest = max((len(p) for p in phrases), default=0)
+        self.by_first: dict[str, list[tuple[str, ...]]] = {}
+        self.by_last: dict[str, list[tuple[str, ...]]] = {}
+        for p in phrases:
+            self.by_first.setdefault(p[0], []).append(p)
+            self.by_last.setdefault(p[-1], []).append(p)
+
+    def __bool__(self) -> bool:
+        return self.longest > 0
+
+    def starts_at(self, words: list[str], i: int) -> bool:
+        for p in self.by_first.get(words[i], ()):
+            if tuple(words[i:i + len(p)]) == p:
+                return True
+        return False
+
+    def ends_at(self, words: list[str], stop: int) -> bool:
+        """Whether a phrase ends just before index `stop`."""
+        for p in self.by_last.get(words[stop - 1], ()):
+            if stop >= len(p) and tuple(words[stop - len(p):stop]) == p:
+                return True
+        return False
+
+    def within(self, words: list[str]) -> bool:
+        return any(self.starts_at(words, i) for i in range(len(words)) if words[i] in self.by_first)
+
+
 @dataclass
 class _Rule:
     id: str
     dimension: str
     reason: str
-    not_before: list[tuple[str, ...]] = field(default_factory=list)
+    not_before: _Phrases = field(default_factory=lambda: _Phrases([]))
     before_window: int = 3
-    not_after: list[tuple[str, ...]] = field(default_factory=list)
-    not_in_clause: list[tuple[str, ...]] = field(default_factory=list)
-    require_in_clause: list[tuple[str, ...]] = field(default_factory=list)
+    not_after: _Phrases = field(default_factory=lambda: _Phrases([]))
+    not_in_clause: _Phrases = field(default_factory=lambda: _Phrases([]))
+    require_in_clause: _Phrases = field(default_factory=lambda: _Phrases([]))
     matcher: Optional[Matcher] = None
 
 
@@ -76,7 +108,7 @@ class _Anchor:
     only on windows around tokens that satisfy one of its anchors.
     """
 
-    words: frozenset = frozenset()  # lower-cased forms (LOWER, or ORTH/TEXT lower-cased)
+    words: frozenset = frozenset()  # lower-cased forms (LOWER, or ORTH/TEXT lower-cased: looser)
     regex: Optional[re.Pattern] = None
     attr: str = "LOWER"  # attribute the regex applies to
     always: bool = False  # no usable anchor: run over the whole doc
@@ -160,22 +192,23 @@ def _min_repeat(op: Optional[str]) -> int:
     return int(m.group(1) or 0) if m else 0
 
 
-def _max_repeat(op: Optional[str]) -> int:
-    if op in (None, "?", "!"):
-        return 0 if op == "!" else 1
+def _max_repeat(op: Optional[str], open_reach: int = _OPEN_REPEAT) -> int:
+    """How many tokens one pattern token can take; `open_reach` stands in for unbounded ops."""
+    if op in (None, "?", "!"):  # "!" still takes one token
+        return 1
     if op in ("*", "+"):
-        return _OPEN_REPEAT
+        return open_reach
     m = re.match(r"^\{(\d*)(,?)(\d*)\}$", op)
     if not m:
-        return _OPEN_REPEAT
+        return open_reach
     if not m.group(2):  # {n}
         return int(m.group(1) or 0)
-    return int(m.group(3)) if m.group(3) else _OPEN_REPEAT
+    return int(m.group(3)) if m.group(3) else open_reach
 
 
 def _token_anchor(tok: dict) -> Optional[_Anchor]:
     """A Python test equivalent to (or looser than) one token spec, if it has a simple one."""
-    for attr in ("LOWER", "ORTH", "TEXT", "NORM"):
+    for attr in ("LOWER", "ORTH", "TEXT"):  # (NORM forms are not lower-cased text: no anchor)
         val = tok.get(attr)
         if isinstance(val, str):
             return _Anchor(words=frozenset({val.lower()}))
@@ -183,23 +216,25 @@ def _token_anchor(tok: dict) -> Optional[_Anchor]:
             if isinstance(val.get("IN"), list):
                 return _Anchor(words=frozenset(str(v).lower() for v in val["IN"]))
             if isinstance(val.get("REGEX"), str):
-                flags = re.IGNORECASE if attr in ("LOWER", "NORM") else 0
+                flags = re.IGNORECASE if attr == "LOWER" else 0
                 return _Anchor(regex=re.compile(val["REGEX"], flags), attr=attr)
     return None
 
 
 @dataclass(frozen=True)
 class _Gate:
-    """Where one pattern can match: near a hit of anchor `anchor`, with every `required` anchor nearby.
+    """Where one pattern can match, from the anchors of its mandatory tokens.
 
-    Anchors are indices into the finder's interned anchor table.
+    `parts` holds, per anchor (an index into the finder's anchor table), the
+    hits the pattern needs and how far the pattern can reach before and after
+    such a token. A doc visits the gate only when `anchor` (the part expected
+    to be rarest) occurs; the part with the fewest hits in that doc then fixes
+    the windows, and every other part must occur in a window for it to count.
     """
 
     rule: int  # index of the rule in the finder's rule list
     anchor: int
-    before: int  # tokens the pattern can span before the anchor token
-    after: int  # ... and after it
-    required: tuple = ()  # (anchor index, hits needed in the window)
+    parts: tuple  # ((anchor index, hits needed, before, after), ...)
 
 
 class _AnchorTable:
@@ -245,35 +280,50 @@ class _AnchorTable:
                 anchor = _token_anchor(tok)
                 if anchor is not None:
                     mandatory.append((k, anchor))
+        open_reach = reach or _OPEN_REPEAT  # a rule may say its wildcards span further
+
+        def width(toks: list[dict]) -> int:
+            return min(_MAX_REACH, sum(_max_repeat(t.get("OP"), open_reach) for t in toks))
+
         if not mandatory:
-            span = max(reach, min(_MAX_REACH, sum(_max_repeat(t.get("OP")) for t in pattern)))
-            return _Gate(rule_idx, self.intern(_Anchor(always=True)), span, span)
+            span = width(pattern)
+            always = self.intern(_Anchor(always=True))
+            return _Gate(rule_idx, always, ((always, 1, span, span),))
+        # regex tokens other than the chosen anchor are left to the matcher (testing
+        # them here costs more than it saves)
         k, anchor = min(mandatory, key=lambda m: self.cost(m[1]))
-        before = min(_MAX_REACH, sum(_max_repeat(t.get("OP")) for t in pattern[:k]))
-        after = min(_MAX_REACH, sum(_max_repeat(t.get("OP")) for t in pattern[k + 1:]))
-        if reach:  # the rule says its wildcards can span further than assumed
-            before, after = (max(before, reach) if k else 0), (max(after, reach) if k < len(pattern) - 1 else 0)
-        # every mandatory word token must have a hit in the window, as often as the pattern
-        # needs it; other regex tokens are left to the matcher (testing them costs more than it saves)
-        counts: dict[_Anchor, int] = {}
-        for _j, a in mandatory:
-            if a.regex is None or a == anchor:
-                counts[a] = counts.get(a, 0) + 1
-        required = tuple((self.intern(a), c) for a, c in counts.items() if not (a == anchor and c == 1))
-        return _Gate(rule_idx, self.intern(anchor), before, after, required)
+        parts: dict[_Anchor, list[int]] = {}  # anchor -> [hits needed, before, after]
+        for j, a in mandatory:
+            if a.regex is not None and a != anchor:
+                continue
+            before, after = width(pattern[:j]), width(pattern[j + 1:])
+            part = parts.setdefault(a, [0, 0, 0])
+            part[0] += 1
+            part[1], part[2] = max(part[1], before), max(part[2], after)
+        return _Gate(rule_idx, self.intern(anchor),
+                     tuple((self.intern(a), n, bf, af) for a, (n, bf, af) in parts.items()))
 
 
 class _DocIndex:
     """Per-doc token views and anchor hits (one pass over the doc, shared by all rules)."""
 
-    def __init__(self, doc: Doc, table: _AnchorTable):
+    def __init__(self, doc: Doc, table: _AnchorTable, forms: dict[int, tuple[str, str, bool]]):
         self.table = table
-        # token strings sliced from the text: avoids building a Token object per token
-        self.text = text = doc.text
-        starts, lengths = doc.to_array([IDX, LENGTH]).T.tolist() if len(doc) else ([], [])
-        self.texts = texts = [text[s:s + n] for s, n in zip(starts, lengths)]
-        self.lowers = lowers = [w.lower() for w in texts]  # what spaCy's LOWER is
-        self.spaces = [w.isspace() for w in texts]
+        # Token strings via the orth ids and a cache of (text, lower, is_space) per id:
+        # no Token object per token, and no Doc.text (rebuilt from Tokens on every access).
+        orths, ws, starts = doc.to_array([ORTH, SPACY, IDX]).T.tolist() if len(doc) else ([], [], [])
+        if len(forms) > _FORM_CACHE_MAX:
+            forms.clear()
+        strings = doc.vocab.strings
+        for o in set(orths).difference(forms):
+            w = strings[o]
+            forms[o] = (w, w.lower(), w.isspace())  # str.lower is what spaCy's LOWER is
+        fs = [forms[o] for o in orths]
+        self.texts = texts = [f[0] for f in fs]
+        self.lowers = lowers = [f[1] for f in fs]
+        self.spaces = [f[2] for f in fs]
+        self.starts: list[int] = starts
+        self.ws: list[int] = ws
         by_lower: dict[str, list[int]] = {}
         for i, lw in enumerate(lowers):
             by_lower.setdefault(lw, []).append(i)
@@ -297,7 +347,7 @@ class _DocIndex:
             anchor = self.table.anchors[ai]
             if anchor.regex is not None:
                 # test each distinct word once rather than every token
-                if anchor.attr in ("LOWER", "NORM"):
+                if anchor.attr == "LOWER":
                     words = self.by_lower
                 else:
                     if self._by_text is None:
@@ -310,16 +360,11 @@ class _DocIndex:
             self._hits[ai] = found
         return found
 
-    def _enough_in(self, ai: int, a: int, b: int, need: int) -> bool:
-        hits = self.hits(ai)
-        i = bisect_left(hits, a) + need - 1
-        return i < len(hits) and hits[i] < b
-
     def windows(self) -> dict[int, list[tuple[int, int]]]:
         """Per rule index, the merged token windows where one of its patterns could match.
 
-        Only anchors that occur in the doc are visited, so rules whose key words
-        are absent cost nothing.
+        Only gates whose anchor occurs in the doc are visited, so rules whose key
+        words are absent cost nothing.
         """
         table = self.table
         n = self.n
@@ -328,23 +373,38 @@ class _DocIndex:
             if self.hits(ai):
                 hit_anchors.append(ai)
         per_rule: dict[int, list[tuple[int, int]]] = {}
-        enough = self._enough_in
+        known = self._hits
+
+        def hits_of(ai: int) -> list[int]:
+            h = known.get(ai)
+            return h if h is not None else self.hits(ai)
+
+        gates_by_anchor = table.gates_by_anchor
         for ai in hit_anchors:
-            gates = table.gates_by_anchor.get(ai)
-            if not gates:
-                continue
-            hits = self._hits[ai]
-            for g in gates:
-                req = g.required
-                for p in hits:
-                    a = p - g.before
-                    if a < 0:
-                        a = 0
-                    b = p + g.after + 1
-                    if b > n:
-                        b = n
-                    if not req or all(enough(r, a, b, c) for r, c in req):
-                        per_rule.setdefault(g.rule, []).append((a, b))
+            for g in gates_by_anchor.get(ai, ()):
+                # every part must occur often enough in the doc; pivot on the rarest
+                pivot = None
+                for part in g.parts:
+                    h = hits_of(part[0])
+                    if len(h) < part[1]:
+                        break
+                    if pivot is None or len(h) < len(pivot[0]):
+                        pivot = (h, part)
+                else:
+                    pivot_hits, (pai, _need, before, after) = pivot
+                    others = [(hits_of(p[0]), p[1]) for p in g.parts if p[0] != pai or p[1] > 1]
+                    wins = per_rule.setdefault(g.rule, [])
+                    for p in pivot_hits:
+                        a = p - before if p > before else 0
+                        b = p + after + 1
+                        if b > n:
+                            b = n
+                        for h, need in others:
+                            i = bisect_left(h, a) + need - 1
+                            if i >= len(h) or h[i] >= b:
+                                break
+                        else:
+                            wins.append((a, b))
         for rule_idx, wins in per_rule.items():
             wins.sort()
             merged: list[tuple[int, int]] = []
@@ -364,8 +424,16 @@ class BreakdownFinder:
         self.name = name
         self.nlp = nlp
         self.rules_path = rules_path
+        self._missing: Optional[str] = None
         path = Path(rules_path) if rules_path else DEFAULT_RULES_PATH
-        self._load_text(path.read_text(encoding="utf-8"))
+        if path.is_file():
+            self._load_text(path.read_text(encoding="utf-8"))
+        else:
+            # spacy.load builds the component from its saved config (which names the
+            # original rules file) and then calls from_disk with the saved copy, so the
+            # original may be gone by now; fail only if nothing loads rules before use.
+            self._load_text("rules: []\n")
+            self._missing = f"breakdown rules file not found: {path}"
 
     # ------------------------------------------------------------ building
     def _phrase_tokens(self, phrases: Iterable[str]) -> list[tuple[str, ...]]:
@@ -381,12 +449,17 @@ class BreakdownFinder:
         data = yaml.load(text, Loader=_RulesLoader) or {}
         if not isinstance(data, dict) or not isinstance(data.get("rules"), list):
             raise RulesError("rules file needs a top-level 'rules' list")
-        vocab = {k: [str(x) for x in v] for k, v in (data.get("vocab") or {}).items()}
+        vocab_raw = data.get("vocab") or {}
+        if not isinstance(vocab_raw, dict) or not all(isinstance(v, list) for v in vocab_raw.values()):
+            raise RulesError("'vocab' must map names to word lists")
+        vocab = {k: [str(x) for x in v] for k, v in vocab_raw.items()}
         tokens = data.get("tokens") or {}
         table = _AnchorTable({str(w).lower() for w in data.get("frequent_words") or []})
         phrase_matcher = PhraseMatcher(self.nlp.vocab, attr="LOWER")
         rules: dict[str, _Rule] = {}
         for raw in data["rules"]:
+            if not isinstance(raw, dict):
+                raise RulesError(f"each rule must be a mapping, got {raw!r}")
             rid = str(raw.get("id", ""))
             if not rid or rid in rules:
                 raise RulesError(f"rule id missing or repeated: {rid!r}")
@@ -397,11 +470,12 @@ class BreakdownFinder:
                 id=rid,
                 dimension=dim,
                 reason=str(raw.get("reason", "")),
-                not_before=self._phrase_tokens(_expand_vocab(raw.get("not_before") or [], vocab, rid)),
+                not_before=_Phrases(self._phrase_tokens(_expand_vocab(raw.get("not_before") or [], vocab, rid))),
                 before_window=int(raw.get("before_window", 3)),
-                not_after=self._phrase_tokens(_expand_vocab(raw.get("not_after") or [], vocab, rid)),
-                not_in_clause=self._phrase_tokens(_expand_vocab(raw.get("not_in_clause") or [], vocab, rid)),
-                require_in_clause=self._phrase_tokens(_expand_vocab(raw.get("require_in_clause") or [], vocab, rid)),
+                not_after=_Phrases(self._phrase_tokens(_expand_vocab(raw.get("not_after") or [], vocab, rid))),
+                not_in_clause=_Phrases(self._phrase_tokens(_expand_vocab(raw.get("not_in_clause") or [], vocab, rid))),
+                require_in_clause=_Phrases(
+                    self._phrase_tokens(_expand_vocab(raw.get("require_in_clause") or [], vocab, rid))),
             )
             patterns = [
                 [_lower_attr_values(_expand_token(t, vocab, tokens, rid)) for t in pat]
@@ -423,9 +497,11 @@ class BreakdownFinder:
                 phrase_matcher.add(rid, [self.nlp.make_doc(p) for p in phrases])
             if not patterns and not phrases:
                 raise RulesError(f"rule {rid}: no patterns or phrases")
+        self._missing = None  # rules are loaded now
         self._trim_trailing = frozenset(str(w).lower() for w in data.get("trim_trailing") or [])
         self._trim_leading = re.compile(str(data.get("trim_leading") or r"^$"))
         self._rules_text = text
+        self._forms: dict[int, tuple[str, str, bool]] = {}
         self._rules = rules
         self._rule_list = list(rules.values())
         self._anchor_table = table
@@ -433,18 +509,51 @@ class BreakdownFinder:
 
     # ------------------------------------------------------------ matching
     def __call__(self, doc: Doc) -> Doc:
+        if self._missing:  # a configuration error, not something about this doc
+            raise RulesError(self._missing)
         try:
             matches = self.find(doc)
         except Exception:  # never let one odd request stop a batch
             log.exception("breakdown matching failed; no breakdowns reported")
             matches = []
-        spans = []
+        doc.spans["breakdowns"] = self._spans(doc, matches)
+        return doc
+
+    @staticmethod
+    def _spans(doc: Doc, matches: list[BreakdownMatch]) -> list[Span]:
+        """One span per match, each over a distinct token range.
+
+        spaCy keys span extension values by character range, so two dimensions
+        asked by the same words ("the date of each arrest": day and
+        individual_record) would share one ``_.breakdown``. The later one gets
+        its cover widened by a token; the match itself keeps the exact offsets.
+        """
+        spans: list[Span] = []
+        used: set[tuple[int, int]] = set()
+        n = len(doc)
         for m in matches:
-            span = extensions.char_span(doc, m.start_char, m.end_char, label=m.dimension)
+            cover = doc.char_span(m.start_char, m.end_char, alignment_mode="expand")
+            if cover is None:  # empty or out of range: cannot happen for a match
+                continue
+            a, b = cover.start, cover.end
+            if (a, b) not in used:
+                span = extensions.char_span(doc, m.start_char, m.end_char, label=m.dimension)
+            else:
+                while (a, b) in used and (b < n or a > 0):
+                    if b < n:
+                        b += 1
+                    else:
+                        a -= 1
+                if (a, b) in used:
+                    log.warning("breakdown %s at %d-%d shares its words with another; not reported",
+                                m.dimension, m.start_char, m.end_char)
+                    continue
+                span = Span(doc, a, b, label=m.dimension)
+                span._.char_range = (m.start_char, m.end_char)
+            used.add((span.start, span.end))
             span._.breakdown = m
             spans.append(span)
-        doc.spans["breakdowns"] = spans
-        return doc
+        return spans
 
     def find(self, doc: Doc) -> list[BreakdownMatch]:
         """Every breakdown asked for in ``doc``, in text order."""
@@ -454,7 +563,7 @@ class BreakdownFinder:
         """Like ``find`` but with the id of the rule behind each match (for debugging rules)."""
         if len(doc) == 0:
             return []
-        index = _DocIndex(doc, self._anchor_table)
+        index = _DocIndex(doc, self._anchor_table, self._forms)
         texts, lowers, spaces = index.texts, index.lowers, index.spaces
         clause: list[tuple[int, int]] = []  # filled on first use
         strings = self.nlp.vocab.strings
@@ -484,7 +593,7 @@ class BreakdownFinder:
             start, end = self._trim(texts, lowers, spaces, start, end)
             if start < end:
                 cands.append((start, end, rule))
-        return self._resolve(doc, index.text, cands)
+        return self._resolve(index, cands)
 
     @staticmethod
     def _clauses(texts: list[str], spaces: list[bool]) -> list[tuple[int, int]]:
@@ -517,72 +626,85 @@ class BreakdownFinder:
         return start, end
 
     @staticmethod
-    def _seq_at(seq: list[str], pos: int, phrase: tuple[str, ...]) -> bool:
-        return tuple(seq[pos:pos + len(phrase)]) == phrase
-
-    def _keep(self, rule: _Rule, start: int, end: int, lowers: list[str],
+    def _keep(rule: _Rule, start: int, end: int, lowers: list[str],
               spaces: list[bool], clause: list[tuple[int, int]]) -> bool:
-        if rule.not_before:
-            longest = max(len(p) for p in rule.not_before)
+        """Apply the rule's context filters (whitespace tokens are skipped)."""
+        nb = rule.not_before
+        if nb:
             before: list[str] = []
             i = start - 1
-            while i >= 0 and len(before) < rule.before_window + longest - 1:
+            while i >= 0 and len(before) < rule.before_window + nb.longest - 1:
                 if not spaces[i]:
                     before.append(lowers[i])
                 i -= 1
             before.reverse()
             n = len(before)
-            for p in rule.not_before:
-                # the phrase must end within the last `before_window` tokens
-                for stop in range(n, max(n - rule.before_window, 0), -1):
-                    if stop - len(p) >= 0 and self._seq_at(before, stop - len(p), p):
-                        return False
-        if rule.not_after:
-            longest = max(len(p) for p in rule.not_after)
-            after: list[str] = []
+            # a phrase must end within the last `before_window` tokens
+            for stop in range(n, max(n - rule.before_window, 0), -1):
+                if nb.ends_at(before, stop):
+                    return False
+        na = rule.not_after
+        if na:
             i = end
-            while i < len(lowers) and len(after) < longest:
-                if not spaces[i]:
-                    after.append(lowers[i])
+            while i < len(lowers) and spaces[i]:
                 i += 1
-            for p in rule.not_after:
-                if self._seq_at(after, 0, p):
+            if i < len(lowers) and lowers[i] in na.by_first:
+                after: list[str] = []
+                while i < len(lowers) and len(after) < na.longest:
+                    if not spaces[i]:
+                        after.append(lowers[i])
+                    i += 1
+                if na.starts_at(after, 0):
                     return False
         if rule.not_in_clause or rule.require_in_clause:
             c0, c1 = clause[start]
             words = [lowers[i] for i in range(c0, max(c1, end)) if not spaces[i]]
-            if rule.not_in_clause and self._contains_any(words, rule.not_in_clause):
+            if rule.not_in_clause and rule.not_in_clause.within(words):
                 return False
-            if rule.require_in_clause and not self._contains_any(words, rule.require_in_clause):
+            if rule.require_in_clause and not rule.require_in_clause.within(words):
                 return False
         return True
 
-    def _contains_any(self, words: list[str], phrases: list[tuple[str, ...]]) -> bool:
-        for p in phrases:
-            for i in range(len(words) - len(p) + 1):
-                if self._seq_at(words, i, p):
-                    return True
-        return False
-
     @staticmethod
-    def _resolve(doc: Doc, text: str, cands: list[tuple[int, int, _Rule]]) -> list[tuple[BreakdownMatch, str]]:
-        """Per dimension keep the longest non-overlapping matches; dimensions may overlap."""
-        cands.sort(key=lambda c: (c[2].dimension, -(c[1] - c[0]), c[0]))
-        taken: dict[str, list[tuple[int, int]]] = {}
+    def _resolve(index: "_DocIndex", cands: list[tuple[int, int, _Rule]]) -> list[tuple[BreakdownMatch, str]]:
+        """Per dimension, merge overlapping matches into one; dimensions may overlap.
+
+        Overlaps come from one ask matched twice ("by year" inside "broken down by
+        year") or from a list matched pairwise ("2019, 2020" and "2020 and 2021");
+        the union is the phrase that asked. The longest match gives the reason.
+        """
+        by_dim: dict[str, list[tuple[int, int, _Rule]]] = {}
+        for c in cands:
+            by_dim.setdefault(c[2].dimension, []).append(c)
+        merged: list[tuple[int, int, _Rule]] = []
+        for group in by_dim.values():
+            group.sort(key=lambda c: (c[0], -c[1]))
+            cur_s, cur_e, cur_rule = group[0]
+            best = cur_e - cur_s
+            for s, e, rule in group[1:]:
+                if s < cur_e:  # overlaps the current run
+                    if e - s > best:
+                        best, cur_rule = e - s, rule
+                    cur_e = max(cur_e, e)
+                else:
+                    merged.append((cur_s, cur_e, cur_rule))
+                    cur_s, cur_e, cur_rule, best = s, e, rule, e - s
+            merged.append((cur_s, cur_e, cur_rule))
         out: list[tuple[BreakdownMatch, str]] = []
-        for start, end, rule in cands:
-            spans = taken.setdefault(rule.dimension, [])
-            if any(start < e and s < end for s, e in spans):
-                continue
-            spans.append((start, end))
-            sc = doc[start].idx
-            ec = doc[end - 1].idx + len(doc[end - 1])
-            out.append((BreakdownMatch(rule.dimension, text[sc:ec], sc, ec, rule.reason), rule.id))
+        texts, ws, starts = index.texts, index.ws, index.starts
+        for start, end, rule in merged:
+            sc = starts[start]
+            ec = starts[end - 1] + len(texts[end - 1])
+            # the same string Doc.text[sc:ec] gives: tokens plus their trailing spaces
+            text = "".join(texts[i] + (" " if ws[i] else "") for i in range(start, end - 1)) + texts[end - 1]
+            out.append((BreakdownMatch(rule.dimension, text, sc, ec, rule.reason), rule.id))
         out.sort(key=lambda x: (x[0].start_char, x[0].end_char, x[0].dimension))
         return out
 
     # -------------------------------------------------------- serialisation
     def to_disk(self, path: Union[str, Path], *, exclude: Iterable[str] = ()) -> None:
+        if self._missing:
+            raise RulesError(self._missing)
         path = Path(path)
         path.mkdir(parents=True, exist_ok=True)
         (path / RULES_FILENAME).write_text(self._rules_text, encoding="utf-8")
@@ -592,6 +714,8 @@ class BreakdownFinder:
         return self
 
     def to_bytes(self, *, exclude: Iterable[str] = ()) -> bytes:
+        if self._missing:
+            raise RulesError(self._missing)
         return self._rules_text.encode("utf-8")
 
     def from_bytes(self, data: bytes, *, exclude: Iterable[str] = ()) -> "BreakdownFinder":

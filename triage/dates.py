@@ -14,7 +14,9 @@ How it works (vocabulary in ``data/dates.yaml``):
 
 1. One precompiled regex finds date *atoms*: full dates (UK day-first),
    month-years, financial years, quarters, year ranges, bare years and
-   yearless days/months.
+   yearless days/months. It is only tried where an atom can start (digit
+   runs, month-like words), which keeps a 300-word text well under a
+   millisecond.
 2. Atoms are composed left to right: ranges ("X to Y", "between X and Y"),
    a year with its quarter in brackets, open ends ("X to date"), then lists
    ("2018, 2019 and 2020"). The words just before a unit (its *cue*: "since",
@@ -29,6 +31,7 @@ How it works (vocabulary in ``data/dates.yaml``):
 """
 from __future__ import annotations
 
+import bisect
 import calendar
 import re
 from dataclasses import dataclass
@@ -96,7 +99,7 @@ _SPELL_WINDOW = int(_V.get("spelled_out_window", 220))
 
 _MON_ALT = _alt(_MONTHS)
 _ORD_ALT = _alt(_ORDW)
-_NUM_ALT = r"\d{1,3}|" + _alt(_NUMW)
+_NUM_ALT = r"\d{1,3}|(?:" + _alt(_NUMW) + r")(?![a-z])"
 
 
 def _mon(g: str) -> str:
@@ -135,19 +138,24 @@ _DIGIT_PARTS = [
            r"(?![/.\-]\d)"),
     ("mmy", rf"(?<![\w/.\-])(?P<mmy_m>0?[1-9]|1[0-2])/(?P<mmy_y>{_Y4})(?![\w/]|\.\d)"),
     ("dm", None),
-    ("year", rf"(?<![\w£$€])(?<!\d[/.{_DASH}])(?P<year_y>{_Y4})(?![/.{_DASH}]\d)(?!,\d{{3}})"),
+    ("year", rf"(?<![\w£$€])(?<!\d[/.{_DASH}])(?P<year_y>{_Y4})(?P<year_dec>s(?![a-z]))?"
+             rf"(?![/.{_DASH}]\d)(?!,\d{{3}})"),
 ]
 _WORD_PARTS = [
     ("dranges", None), ("dmys", None),
     ("mdy", rf"{_mon('mdy_m')}\s+{_day('mdy_d')},?\s+(?P<mdy_y>{_Y4})"),
     ("q1", rf"(?<![\w])(?:Q|quarter\s*|qtr\.?\s*)(?P<q1_n>[1-4])(?!\d)\s*(?:of\s+|,\s*|\s+)?(?:the\s+)?(?:year\s+)?"
            rf"(?P<q1_y>{_Y4})(?:\s*/\s*(?P<q1_y2>\d{{2}}(?:\d{{2}})?)(?!\d))?"),
+    ("qq", rf"(?<![\w])Q(?P<qq_a>[1-4])\s*(?:[{_DASH}]|to)\s*Q(?P<qq_b>[1-4])\s*(?:of\s+)?(?P<qq_y>{_Y4})"
+           r"(?:\s*/\s*(?P<qq_y2>\d{2}(?:\d{2})?)(?!\d))?"),  # "Q1-Q3 2022"
+    ("half", rf"(?<![\w])H(?P<half_n>[12])\s*(?P<half_y>{_Y4})"),  # "H1 2022"
     ("q2", rf"(?<![\w])(?P<q2_w>{_alt(_QW)})\s+quarter\s+(?:of\s+)?(?:the\s+)?(?:year\s+)?(?P<q2_y>{_Y4})"
            rf"(?:\s*/\s*(?P<q2_y2>\d{{2}}(?:\d{{2}})?)(?!\d))?"),
     ("fyp", r"(?<![\w])FY\s*'?(?P<fyp_y1>(?:19|20)?\d{2})\s*[/\-]\s*(?P<fyp_y2>\d{2}(?:\d{2})?)(?!\d)"),
     ("fys", rf"(?<![\w])FY\s*'?(?P<fys_y>{_Y4})(?![/\-]\d)"),
     ("my", rf"{_mon('my_m')},?[\s\-]*(?:of\s+)?(?P<my_y>{_Y4})"),
-    ("my2", rf"{_mon('my2_m')}\s*['\u2019](?P<my2_y>\d{{2}})(?!\d)"),
+    ("my2", rf"{_mon('my2_m')}(?:\s*['\u2019]|-)(?P<my2_y>\d{{2}})(?![\d/\-])"),  # "Jan '20", "Apr-22"
+    ("fyw", r"(?<![\w])(?:financial|fiscal)\s+years?\s+(?P<fyw_y1>\d{2})\s*[/\-]\s*(?P<fyw_y2>\d{2})(?![\d/\-])"),
     ("dms", None),
     ("md", rf"{_mon('md_m')}\s+{_day('md_d')}"),
     ("mo", _mon("mo_m")),
@@ -159,26 +167,62 @@ def _branch(parts) -> str:
     return "|".join(f"(?P<A_{n}>{p if p is not None else _SHAPES[n]})" for n, p in parts)
 
 
-def _first_letters() -> str:
-    words = list(_MONTHS) + list(_ORDW) + list(_QW) + ["quarter", "qtr", "fy"]
-    return "".join(sorted({w[0] for w in words if w[:1].isalpha()}))
+def _word_heads() -> set[str]:
+    words = list(_MONTHS) + list(_ORDW) + list(_QW) + ["quarter", "qtr", "fy", "financial", "fiscal"]
+    return {w[:3].lower() for w in words if w[:1].isalpha()} | {"q1", "q2", "q3", "q4", "h1", "h2"}
 
 
 def _word_starts() -> str:
-    """First three letters of every word an atom can start with (a cheap filter before the full shapes)."""
-    words = list(_MONTHS) + list(_ORDW) + list(_QW) + ["quarter", "qtr", "fy"]
-    heads = {w[:3] for w in words if w[:1].isalpha()} | {"q1", "q2", "q3", "q4"}
-    return "|".join(sorted(heads))
+    """A lookahead for the first letters of every word an atom can start with, factored by first letter
+    (a trie), so that most words in a text are rejected after one or two character tests."""
+    heads = _word_heads()
+    by_first: dict[str, set[str]] = {}
+    for h in heads:
+        by_first.setdefault(h[0], set()).add(re.escape(h[1:]))
+    return "|".join(f"{c}(?:{'|'.join(sorted(rest, key=len, reverse=True))})" for c, rest in sorted(by_first.items()))
 
 
 _ATOM_RE = re.compile(rf"(?=\d)(?:{_branch(_DIGIT_PARTS)})"
-                      rf"|(?<![a-z])(?=[{_first_letters()}])(?=(?:{_word_starts()}))(?:{_branch(_WORD_PARTS)})", _I)
+                      rf"|(?<![a-z])(?=(?:{_word_starts()}))(?:{_branch(_WORD_PARTS)})", _I)
 # the word-day shapes ("first of April 2020") are the digit shapes under another name
 _SHAPE_BASE = {"dranges": "drange", "dmys": "dmy", "dms": "dm"}
+_WORD_HEADS = sorted(_word_heads())
+_DIGIT_RUN_RE = re.compile(r"\d+")
+
+
+def _atom_matches(text: str) -> list[re.Match]:
+    """What ``_ATOM_RE.finditer(text)`` returns, found faster.
+
+    An atom starts at the start of a digit run or of a word whose first letters are in
+    ``_WORD_HEADS``; those places are found with C-speed ``str.find`` and the regex is only
+    tried there (a regex scan tests every position of the text).
+    """
+    low = text.lower()
+    if len(low) != len(text):  # lower() changed the length (rare Unicode): plain scan
+        return list(_ATOM_RE.finditer(text))
+    cands = {m.start() for m in _DIGIT_RUN_RE.finditer(text)}
+    for h in _WORD_HEADS:
+        i = low.find(h)
+        while i != -1:
+            if i == 0 or not ("a" <= low[i - 1] <= "z"):
+                cands.add(i)
+            i = low.find(h, i + 1)
+    out = []
+    last = 0
+    for p in sorted(cands):
+        if p < last:
+            continue
+        m = _ATOM_RE.match(text, p)
+        if m:
+            out.append(m)
+            last = m.end()
+    return out
 
 # ---------------------------------------------------------------- context regexes
 
-_MARKER = r"(?:(?<![\w])\(?(?:[ivx]{1,5}|[a-h]|\d{1,2}[a-z]?)[).:]|(?<![\w])\d{1,2}[a-z](?=\s)|[\u2022o*\u00b7" + _DASH + r"](?=\s))"
+# list labels and bullets: "i)", "(b)", "2.", "1a", "\u2022", "o", "-"
+_MARKER = (r"(?:(?<![\w])\(?(?:[ivx]{1,5}|[a-h]|\d{1,2}[a-z]?)[).:]|(?<![\w])\d{1,2}[a-z](?=\s)"
+           r"|[\u2022o*\u00b7" + _DASH + r"](?=\s))")
 
 # The words right before a unit are read backwards as tokens (see _prefix).
 _TOK_RE = re.compile(r"[^\W\d_]+(?:[.'\-][^\W\d_]+)*\.?|\d+[a-z]?|[^\w\s]", _I)
@@ -204,7 +248,7 @@ _NOUNS = {_key(n) for n in _V["period_nouns"]}
 _SKIP_WORDS = {"following", "same", "relevant", "specific", "respective", "separate", "individual"}
 _EACH = {"each", "every", "any", "all", "one"}
 _ANCHOR_TRIGGER = {"to", "including", "ending", "before", "preceding", "until", "of", "on"}
-_LEGIS = {_key(w) for w in _V["legislation_words"]}
+_LEGIS = {_key(w) for w in _V["legislation_words"] + _V["document_words"]}
 _ACRO = {str(w) for w in _V["legislation_acronyms"]}
 _CORR = {_key(w) for w in _V["correspondence_words"]}
 _REFS = {_key(w) for w in _V["reference_words"]}
@@ -213,7 +257,8 @@ _TEMPORAL_CUES = {_key(w) for w in _V["temporal_cues"]}
 _KEEP_SNAPSHOTS = bool(_V.get("keep_snapshot_dates", True))
 _LINE_START_RE = re.compile(rf"^[ \t]*(?:(?:{_MARKER}|\d{{1,2}}[.)])[ \t]*){{0,3}}$", _I)
 _ANCHOR_RE = re.compile(
-    rf"(?<![\w])(?=\w)(?:(?:the|a)\s+)?(?:(?P<n>{_NUM_ALT})[\s\-]+)?(?P<unit>day|week|fortnight|month|year)s?\s+(?:period\s+)?"
+    rf"(?<![\w])(?=\w)(?:(?:the|a)\s+)?(?:(?P<n>{_NUM_ALT})[\s\-]+)?"
+    r"(?P<unit>day|week|fortnight|month|year)s?\s+(?:period\s+)?"
     r"(?P<rel>prior\s+to(?:\s+and\s+including)?|leading\s+(?:up\s+)?to|up\s+to(?:\s+and\s+including)?"
     r"|to(?:\s+the\s+end\s+of)?|ending(?:\s+on)?|before|preceding|until)\s+(?:the\s+)?$",
     _I,
@@ -221,19 +266,23 @@ _ANCHOR_RE = re.compile(
 _RANGE_GAP_RE = re.compile(
     rf"^\s*,?\s*(?:(?P<dash>[{_DASH}]+)|(?P<word>to|till|until|through(?:\s+to)?|thru|up\s+to(?:\s+and\s+including)?"
     r"|up\s+until|and))\s*(?:(?:the\s+)?(?P<edge>end|start|beginning|close)\s+of\s+(?:the\s+)?"
-    r"(?:(?:calendar\s+|financial\s+)?year\s+|month\s+of\s+)?)?$",
+    r"(?:(?:calendar\s+|financial\s+)?year\s+|month\s+of\s+)?|the\s+)?$",
     _I,
 )
 _LIST_GAP_RE = re.compile(
-    r"^[\s,;&*\"'\u201c\u201d]*(?:(?:and|or|plus|as\s+well\s+as)\b[\s,*]*)?"
+    # a short aside may sit between items: "2020 (pre-pandemic) and 2021"
+    r"^[\s,;&*\"'\u201c\u201d]*(?:\([^()\n]{1,30}\)[\s,;]*)?"
+    r"(?:(?:and|or|plus|as\s+well\s+as|vs\.?|versus|compared\s+(?:to|with))(?![\w])[\s,*]*)?"
     r"(?:(?:the\s+)?(?:(?:calendar|financial)\s+)?(?:year|FY)\s+)?"
     rf"(?:{_MARKER}[\s*]*){{0,3}}$",
     _I,
 )
 _INCL_RE = re.compile(r"^\s*,?\s*\(?\s*(?:both\s+)?inclusive\s*\)?", _I)
 _OPEN_RE = re.compile(
-    rf"^\s*,?\s*(?:(?:[{_DASH}]+|to|until|till|up\s+to|up\s+until|through|thru)\s*(?:the\s+)?"
-    rf"(?:{_alt(_V['open_end_phrases'])})|(?:{_alt(_V['onward_words'])}))(?![\w])",
+    # "2017 to date", "2016 - present day", "2022 (to date)", "2019 onwards"
+    rf"^\s*,?\s*(?P<paren>\(\s*)?(?:(?:[{_DASH}]+\s*(?:(?:to|until|till|up\s+to|up\s+until|through|thru)\s+)?"
+    r"|(?:to|until|till|up\s+to|up\s+until|through|thru|and)\s+)(?:the\s+)?"
+    rf"(?:{_alt(_V['open_end_phrases'])})|(?:[{_DASH}]\s*)?(?:{_alt(_V['onward_words'])}))(?![\w])",
     _I,
 )
 _MODE_SUFFIX_RE = re.compile(r"^\s*(?P<mode>calendar|financial|fiscal|tax)\s+years?(?![\w])", _I)
@@ -250,7 +299,7 @@ _AVAILABLE_RE = re.compile(rf"(?<![\w])(?:{_alt(_V['available_data_cues'])})\s*(
 
 _REL_RE = re.compile(
     rf"(?<![\w])(?P<dir>{_alt(_V['relative_directions'])})\s+"
-    rf"(?:(?P<n1>{_NUM_ALT})(?:\s*(?:[{_DASH}]|to|or)\s*(?P<n2>{_NUM_ALT}))?[\s\-]+)?"
+    rf"(?:(?P<n1>{_NUM_ALT})(?:\s*\(\d{{1,3}}\))?(?:\s*(?:[{_DASH}]|to|or)\s*(?P<n2>{_NUM_ALT}))?[\s\-]*)?"
     rf"(?P<adj>(?:(?:{_alt(_REL_MODES)})\s+){{0,2}})(?P<unit>{_alt(_UNITS)})(?![\w])"
     r"(?:[\s\-]+(?:period|time\s*frame|timeframe|span))?",
     _I,
@@ -263,14 +312,29 @@ _REL_LEFT_RE = re.compile(
     r"(?:(?:each|every|any)\s+(?:one\s+)?of\s+)?(?:the\s+)?$",
     _I,
 )
-_REL_NOT_AFTER_RE = re.compile(r"^\s+(?:of|for\s+which|in\s+which|that|when|available)\b|^'s?\s+(?:report|meeting)", _I)
+_REL_NOT_AFTER_RE = re.compile(r"^\s+of\b|^'s?\s+(?:report|meeting)", _I)
+# "the last year for which you have data" is not a period; "the last three years for which ..." is
+_REL_NOT_AFTER_BARE_RE = re.compile(r"^\s+(?:for\s+which|in\s+which|that|when|available)\b", _I)
 _CURRENT_RE = re.compile(rf"(?<![\w])(?:{_alt(_CURRENT)})(?P<ytd>\s+(?:to[\s\-]+date|so\s+far))?(?![\w])", _I)
+_SINCE_START_RE = re.compile(r"(?<![\w])(?:since|from)\s+(?:the\s+)?(?:start|beginning)\s+of\s+(?:the\s+)?$", _I)
+_REL_REQUEST_RE = re.compile(
+    rf"(?<![\w])(?:(?:the|a)\s+)?(?:(?P<n>{_NUM_ALT})[\s\-]*)?(?P<unit>{_alt(_UNITS)})\s+(?:period\s+)?"
+    r"(?:(?:immediately\s+)?(?:prior\s+to|before|preceding)|up\s+to|leading\s+up\s+to|ending\s+(?:on|with)|to)\s+"
+    r"(?:the\s+)?(?:date\s+of\s+|receipt\s+of\s+|time\s+of\s+|day\s+of\s+|submission\s+of\s+)?"
+    r"(?:this|my|the|your\s+receipt\s+of\s+(?:this|my))\s+(?:foi\s+|freedom\s+of\s+information\s+)?"
+    r"(?:request|e-?mail|letter|application|enquiry)",
+    _I,
+)
+_REQUEST_TRIGGERS = ["request", "email", "e-mail", "letter", "application", "enquiry"]
 _CURRENT_NOT_BEFORE_RE = re.compile(r"(?<![\w])(?:earlier|later|since|until|by)\s+$", _I)
 _GLOSS_RE = re.compile(
     rf"^\s*(?:[:(\[{_DASH}]|,?\s*(?:{_alt(_V['gloss_words'])})(?![\w])[,:]?|,)?\s*[(\[]?\s*$", _I)
-_SENT_BREAK_RE = re.compile(r"[.?!;\n]")
-
-_FY_MODES = {"fy"}
+# "the first six months of 2023", "the second half of 2021", "the last quarter of the financial year 2022/23"
+_PART_RE = re.compile(
+    rf"(?<![\w])(?P<which>first|last|final|second|latter|opening|closing)\s+(?:(?P<n>{_NUM_ALT})[\s\-]*)?"
+    r"(?P<unit>months?|weeks?|days?|quarters?|half)\s+of\s+(?:the\s+)?(?:(?:calendar|financial)\s+)?(?:year\s+)?$",
+    _I,
+)
 
 
 # ---------------------------------------------------------------- date arithmetic
@@ -317,9 +381,13 @@ def _num(s: Optional[str]) -> Optional[int]:
     return _NUMW.get(s)
 
 
+_DIGITS_RE = re.compile(r"\d+")
+_NUM_LABEL_RE = re.compile(r"\d{1,2}[a-z]")
+
+
 def _day_num(s: str) -> int:
     s = _norm(s)
-    digits = re.match(r"\d+", s)
+    digits = _DIGITS_RE.match(s)
     return int(digits.group(0)) if digits else _ORDW.get(s, 0)
 
 
@@ -347,8 +415,22 @@ def _quarter(y: int, q: int, fy_second: Optional[str]) -> tuple[date, date]:
     return s, _add_months(s, 3) - timedelta(days=1)
 
 
+class _Groups:
+    """Named groups of a match, read one at a time (groupdict() would build ~100 entries per atom)."""
+    __slots__ = ("m",)
+
+    def __init__(self, m: re.Match):
+        self.m = m
+
+    def __getitem__(self, name: str):
+        return self.m.group(name)
+
+    def get(self, name: str):
+        return self.m.group(name)
+
+
 def _make_atom(m: re.Match, received: date) -> Optional[_Atom]:
-    g = m.groupdict()
+    g = _Groups(m)
     k = m.lastgroup[2:]
     base = _SHAPE_BASE.get(k, k)
     s, e = m.start(), m.end()
@@ -385,11 +467,28 @@ def _make_atom(m: re.Match, received: date) -> Optional[_Atom]:
         else:
             q = int(g[k + "_n"])
         y = int(g[k + "_y"])
-        a, b = _quarter(y, q, g.get(k + "_y2"))
+        a, b = _quarter(y, q, g.get(k + "_y2") if k != "q3" else None)
         return _Atom("quarter", s, e, a, b, y=y)
+    if k == "qq":
+        y = int(g["qq_y"])
+        qa, qb = int(g["qq_a"]), int(g["qq_b"])
+        if qa > qb:
+            return None
+        a, _ = _quarter(y, qa, g["qq_y2"])
+        _, b = _quarter(y, qb, g["qq_y2"])
+        return _Atom("range", s, e, a, b, y=y)
+    if k == "half":
+        y, h = int(g["half_y"]), int(g["half_n"])
+        return _Atom("range", s, e, date(y, 1 + 6 * (h - 1), 1), _month_end(y, 6 * h), y=y)
     if k == "fyp":
         y1 = g["fyp_y1"]
         y1 = int(y1) if len(y1) == 4 else _two_digit_year(int(y1), received)
+        a, b = _fy(y1)
+        return _Atom("fy", s, e, a, b, y=y1)
+    if k == "fyw":
+        y1, v = _two_digit_year(int(g["fyw_y1"]), received), int(g["fyw_y2"])
+        if v != (y1 + 1) % 100:
+            return None
         a, b = _fy(y1)
         return _Atom("fy", s, e, a, b, y=y1)
     if k == "fys":
@@ -437,6 +536,10 @@ def _make_atom(m: re.Match, received: date) -> Optional[_Atom]:
         y = int(g["year_y"])
         if y > received.year + 30:
             return None
+        if g["year_dec"]:  # "the 2010s": the decade
+            if y % 10:
+                return None
+            return _Atom("yrange", s, e, date(y, 1, 1), date(y + 9, 12, 31), y=y)
         return _Atom("year", s, e, date(y, 1, 1), date(y, 12, 31), y=y)
     return None
 
@@ -496,22 +599,27 @@ class _Unit:
 
 class _Prefix:
     __slots__ = ("cue", "cue2", "cue_type", "edge", "mode", "noun", "s", "ok", "line_start", "anchor", "excluded",
-                 "available", "present")
+                 "available", "present", "part")
 
     def __init__(self):
         self.cue = self.cue2 = self.cue_type = self.edge = self.mode = self.noun = None
         self.s = None
         self.ok = self.line_start = self.excluded = self.available = self.present = False
-        self.anchor = None
+        self.anchor = self.part = None
 
 
 def _prefix(text: str, at: int) -> _Prefix:
-    """Read the words before ``at`` backwards: [cue] [each of] [the] [edge of the] [mode] [noun [cue2]] [the] [labels]."""
+    """Read the words before ``at`` backwards.
+
+    The shape read is: [cue] [each of] [the] [edge of the] [mode] [noun [cue2]] [the] [labels], as in
+    "for each of the following calendar years: i)", "since the beginning of", "as of the date".
+    """
     p = _Prefix()
-    w0 = max(0, at - 80)
+    w0 = max(0, at - 64)
     win = text[w0:at]
-    toks = [(m.group(0), m.start() + w0) for m in _TOK_RE.finditer(win)]
-    low = [_tok_key(t) for t, _ in toks]
+    ms = list(_TOK_RE.finditer(win))
+    toks = [m.group(0) for m in ms]
+    low = [(x[:-1] if len(x) > 2 and x[-1] == "." else x) for x in (t.lower() for t in toks)]
     n = len(toks)
 
     # exclusions look at the last words as written: "Act 2000", "dated 14 June", "ref 2019/20", "£2020"
@@ -521,7 +629,7 @@ def _prefix(text: str, at: int) -> _Prefix:
     if j >= 0 and low[j] == "the":
         j -= 1
     if j >= 0:
-        if toks[j][0] in _ACRO or toks[j][0].rstrip(".") in _ACRO:
+        if toks[j] in _ACRO or toks[j].rstrip(".") in _ACRO:
             p.excluded = True
         for k in (1, 2, 3):
             if j - k + 1 < 0:
@@ -548,7 +656,7 @@ def _prefix(text: str, at: int) -> _Prefix:
                 i -= 1
             else:
                 break  # a full stop: the sentence before is not this date's cue
-        elif t in _PUNCT_SKIP or (t == "o" and i == n - 1) or re.fullmatch(r"\d{1,2}[a-z]", t):
+        elif t in _PUNCT_SKIP or (t == "o" and i == n - 1) or _NUM_LABEL_RE.fullmatch(t):
             i -= 1
         else:
             break
@@ -570,6 +678,8 @@ def _prefix(text: str, at: int) -> _Prefix:
                 p.mode = _NOUN_MODES[low[i]]
                 first = i
                 i -= 1
+            if i >= 0 and (low[i].isdigit() or low[i] in _NUMW or low[i] == "working"):
+                p.noun = p.mode = p.cue2 = first = None  # "20 working days 2019": a count, not a cue
             break
     jj = i - 1 if i >= 0 and low[i] == "the" else i
     if jj >= 1 and low[jj] == "of" and low[jj - 1] in _EDGES:
@@ -599,7 +709,7 @@ def _prefix(text: str, at: int) -> _Prefix:
         p.cue_type = "plain"  # "broken down by year 2019" is not a deadline
     p.ok = bool(p.cue or p.edge or p.noun or p.cue2)
     if first is not None and first < n:
-        p.s = toks[first][1]
+        p.s = w0 + ms[first].start()
 
     line = win[win.rfind("\n") + 1:]
     p.line_start = ("\n" in win or w0 == 0) and bool(_LINE_START_RE.match(line))
@@ -607,6 +717,10 @@ def _prefix(text: str, at: int) -> _Prefix:
         a = _ANCHOR_RE.search(win)
         if a:
             p.anchor = (a, w0 + a.start())
+    if "of" in low[-5:]:
+        pm = _PART_RE.search(win)
+        if pm:
+            p.part = (pm, w0 + pm.start())
     if p.cue_type == "snapshot":
         # "currently (as of 22 Dec 2022)", "still serving as of ...": a restatement of now
         before = text[max(0, at - 120):(p.s if p.s is not None else at)]
@@ -690,6 +804,9 @@ class _Composer:
         m = _OPEN_RE.match(rest)
         if m and u.start is not None:
             u.e += m.end()
+            if m.group("paren"):
+                close = _CLOSE_PAREN_RE.match(text[u.e:u.e + 5])
+                u.e += close.end() if close else 0
             u.open_end = True
             # "from 01/01/16 - present day (12/02/17)": the bracketed date is the end
             if j < n:
@@ -726,14 +843,30 @@ class _Composer:
                     if len(gap) > 40 or not _LIST_GAP_RE.match(gap) or not gap:
                         break
                     nxt, k = self.unit(j)
-                    if nxt.start is None and not nxt.open_end:
+                    # "June, July and August 2022": yearless months take the year of the last
+                    if nxt.start is None and not (head.start is None and nxt.kind == head.kind):
                         break
                     items.append(nxt)
                     gaps.append(gap)
                     j = k
+                if head.start is None and len(items) > 1:
+                    self.lend_year(items)
             self.emit(items, gaps, pre)
             i = max(j, i + 1)
         return self.out
+
+    @staticmethod
+    def lend_year(items: list[_Unit]) -> None:
+        last = items[-1]
+        if last.start is None or last.kind not in ("month", "day"):
+            return
+        y = last.start.year
+        for u in items[:-1]:
+            if u.start is None and u.first.kind in ("mon", "dm"):
+                u.start, u.end = _materialise(u.first, y)
+                u.kind = "month" if u.first.kind == "mon" else "day"
+                if u.start > last.end:
+                    u.start, u.end = _materialise(u.first, y - 1)
 
     def emit(self, items: list[_Unit], gaps: list[str], pre: _Prefix) -> None:
         text, received = self.text, self.received
@@ -759,12 +892,18 @@ class _Composer:
             return
         if head.start is None:
             return
+        if pre.part is not None and len(items) == 1 and head.end is not None:
+            pm, pstart = pre.part
+            iv = _part_of(head.start, head.end, pm)
+            if iv:
+                self.add(pstart, head.e, iv[0], iv[1], "range", core=head.s)
+                return
         kind = head.kind
         cue = pre.cue_type
         if cue == "deadline":
             return  # "by the end of 2020": a target date, not a period asked about
         ranged = kind in ("range", "yrange")
-        strong = ranged or kind in ("fy", "quarter") or head.open_end or head.mode is not None
+        strong = ranged or kind in ("fy", "quarter") or any(u.open_end or u.mode for u in items)
         # "the 2019 figures", "2020 stats on burglary": a year naming the data asked for
         last = items[-1]
         if not strong and kind in ("year", "month") and _DATA_NOUN_RE.match(text[last.e:last.e + 20]):
@@ -783,11 +922,15 @@ class _Composer:
         span_s = head.s
         if pre.ok and pre.s is not None and pre.s < head.s and "\n" not in text[pre.s:head.s]:
             span_s = pre.s
-        fy_ctx = pre.mode == "fy" or head.mode == "fy"
+        fy_ctx = pre.mode == "fy" or any(u.mode == "fy" for u in items)
         s, e = head.start, head.end
-        # open ends from the cue: since / from / after / before / until
-        if len(items) == 1 and not ranged and not head.open_end:
+        # open ends from the cue: since / from / after / before / until ("since the 2010s" too,
+        # but "from 2000-2014" is a range)
+        decade = kind == "yrange" and head.n_atoms == 1 and cue in ("since", "after", "before", "until")
+        if len(items) == 1 and (not ranged or decade) and not head.open_end:
             if cue in ("since", "from"):
+                if fy_ctx and kind == "year":  # "each financial year since 2011": from April 2011
+                    s = date(s.year, 4, 1)
                 self.add(span_s, head.e, e if pre.edge == "end" else s, None, "since", core=head.s)
                 return
             if cue == "after":
@@ -823,6 +966,9 @@ class _Composer:
             return
         # "the years ending 31st March 2019, 2020 and 2021": twelve months to that day in each year
         ending = cue == "ending" and kind in ("day", "month") and pre.noun is not None
+        # "the financial years ending 2020, 2021 and 2022": each year's financial year ends in March of it
+        fy_ending = cue == "ending" and kind == "year" and fy_ctx
+        academic = pre.mode == "academic"
         self.group += 1
         for k, u in enumerate(items):
             if u.start is None:
@@ -835,9 +981,15 @@ class _Composer:
                 e = _safe_day(e.year, day.month, day.day)
                 s = _count_back(e, 1, "year")
                 kd = "financial_year" if (e.month, e.day) == (3, 31) else "range"
-            if (fy_ctx or u.mode == "fy") and u.first.fy_possible and kd == "yrange":
+            if fy_ending and kd == "year":
+                s, e = _fy(s.year - 1)
+                kd = "fy"
+            if (fy_ctx or u.mode == "fy" or academic) and u.first.fy_possible and kd == "yrange":
                 s, e = _fy(s.year)
                 kd = "fy"
+            if academic and kd == "fy":  # the academic year runs September to August
+                s, e = date(s.year, 9, 1), date(s.year + 1, 8, 31)
+                kd = "academic_year"
             if u.open_end:
                 e, kd = None, "since"
             self.add(span_s if k == 0 else u.s, u.e, s, e, _KIND_NAMES.get(kd, kd), group=self.group, core=u.s)
@@ -845,6 +997,25 @@ class _Composer:
     def add(self, s: int, e: int, start, end, kind: str, group: int = 0, core: Optional[int] = None) -> None:
         self.out.append({"s": s, "e": e, "start": start, "end": end, "kind": kind, "group": group, "rel": None,
                          "core": s if core is None else core})
+
+
+def _part_of(start: date, end: date, pm: re.Match) -> Optional[tuple[date, date]]:
+    """The first or last part of [start, end] named by ``pm`` ("the first six months of")."""
+    which = pm.group("which").lower()
+    unit = pm.group("unit").lower().rstrip("s")
+    n = _num(pm.group("n")) if pm.group("n") else 1
+    if n is None:
+        return None
+    months = {"half": 6 * n, "quarter": 3 * n, "month": n}.get(unit)
+    first = which in ("first", "opening")
+    if months is not None:
+        if first:
+            return start, min(end, _add_months(start, months) - timedelta(days=1))
+        return max(start, _add_months(end + timedelta(days=1), -months)), end
+    days = 7 * n if unit == "week" else n
+    if first:
+        return start, min(end, start + timedelta(days=days - 1))
+    return max(start, end - timedelta(days=days - 1)), end
 
 
 def _count_back(end: date, n: int, unit: str) -> date:
@@ -877,14 +1048,60 @@ def _word_hits(text: str, low: str, words, rx: re.Pattern, back: int, ahead: int
             i = low.find(w, i + 1)
 
 
+def _relative_interval(unit: str, k: int, mode: Optional[str], bare: bool, received: date):
+    """The interval of "the last ``k`` ``unit``s" as of ``received``.
+
+    Financial mode counts complete financial years; calendar mode (and a bare "last year" /
+    "last month") counts complete calendar units; otherwise the span rolls back from ``received``.
+    """
+    if unit == "year":
+        if mode == "fy":
+            y0 = _last_complete_fy_start(received)
+            return date(y0 - k + 1, 4, 1), date(y0 + 1, 3, 31)
+        if mode == "calendar" or bare:
+            return date(received.year - k, 1, 1), date(received.year - 1, 12, 31)
+        return _add_years(received, -k), received
+    if unit == "decade":
+        return _add_years(received, -10 * k), received
+    if unit == "month":
+        if bare or mode == "calendar":
+            first = date(received.year, received.month, 1)
+            return _add_months(first, -k), first - timedelta(days=1)
+        return _add_months(received, -k), received
+    if unit == "week":
+        return received - timedelta(days=7 * k), received
+    if unit == "day":
+        return received - timedelta(days=k), received
+    if unit == "quarter":
+        q0 = date(received.year, 3 * ((received.month - 1) // 3) + 1, 1)
+        return _add_months(q0, -3 * k), q0 - timedelta(days=1)
+    return None
+
+
 def _relative(text: str, received: date) -> list[dict]:
     out = []
     low = text.lower()
     if len(low) == len(text):
         rel_hits = _word_hits(text, low, _REL_TRIGGERS, _REL_RE, 0, 0)
         cur_hits = _word_hits(text, low, _CURRENT_TRIGGERS, _CURRENT_RE, 30, 40)
+        req_hits = _word_hits(text, low, _REQUEST_TRIGGERS, _REL_REQUEST_RE, 110, 25)
     else:  # lower() changed the length (rare Unicode): scan with the regexes
         rel_hits, cur_hits = _REL_RE.finditer(text), _CURRENT_RE.finditer(text)
+        req_hits = _REL_REQUEST_RE.finditer(text)
+    # "the 12 months prior to the date of this request": counted back from the request
+    for m in req_hits:
+        n = _num(m.group("n")) if m.group("n") else 1
+        if n is None:
+            continue
+        unit = _UNITS[m.group("unit").lower()]
+        back = {"year": ("year", n), "decade": ("year", 10 * n), "month": ("month", n), "quarter": ("month", 3 * n),
+                "week": ("week", n), "day": ("day", n)}[unit]
+        try:
+            start = _count_back(received, back[1], back[0]) - timedelta(days=1)
+        except (ValueError, OverflowError):
+            continue
+        out.append({"s": m.start(), "e": m.end(), "start": start, "end": received, "kind": "relative", "group": 0,
+                    "rel": {"n": n, "unit": unit, "mode": None, "flag": None, "core": m.start()}})
     rels = sorted(rel_hits, key=lambda m: m.start())
     ends = set()
     for m in rels:
@@ -898,7 +1115,8 @@ def _relative(text: str, received: date) -> list[dict]:
         n = max(n1 or 0, n2 or 0) or None  # "the past 5-10 years": the longer span
         if dirw in _REL_NEEDS_N and n is None:
             continue
-        if _REL_NOT_AFTER_RE.match(text[m.end():m.end() + 20]):
+        after = text[m.end():m.end() + 20]
+        if _REL_NOT_AFTER_RE.match(after) or (n is None and _REL_NOT_AFTER_BARE_RE.match(after)):
             continue  # "the last day of ...", "the last year for which you have data"
         unit = _UNITS[m.group("unit").lower()]
         adj = [w.lower() for w in m.group("adj").split()]
@@ -908,34 +1126,11 @@ def _relative(text: str, received: date) -> list[dict]:
         bare = n is None and not the and dirw in _REL_BARE_CAL
         if n is None and dirw in ("previous", "preceding", "prior"):
             bare = True
-        k = n or 1
-        iv = None
-        flag = None
-        if unit == "year":
-            if mode == "fy":
-                y0 = _last_complete_fy_start(received)
-                iv = (date(y0 - k + 1, 4, 1), date(y0 + 1, 3, 31))
-            elif mode == "calendar" or bare:
-                iv = (date(received.year - k, 1, 1), date(received.year - 1, 12, 31))
-                if bare and mode is None:
-                    flag = "bare_year"  # may mean the last financial year in a request about those
-            else:
-                iv = (_add_years(received, -k), received)
-        elif unit == "decade":
-            iv = (_add_years(received, -10 * k), received)
-        elif unit == "month":
-            if bare or mode == "calendar":
-                first = date(received.year, received.month, 1)
-                iv = (_add_months(first, -k), first - timedelta(days=1))
-            else:
-                iv = (_add_months(received, -k), received)
-        elif unit == "week":
-            iv = (received - timedelta(days=7 * k), received)
-        elif unit == "day":
-            iv = (received - timedelta(days=k), received)
-        elif unit == "quarter":
-            q0 = date(received.year, 3 * ((received.month - 1) // 3) + 1, 1)
-            iv = (_add_months(q0, -3 * k), q0 - timedelta(days=1))
+        flag = "bare_year" if unit == "year" and bare and mode is None else None
+        try:
+            iv = _relative_interval(unit, n or 1, mode, bare, received)
+        except (ValueError, OverflowError):  # "the last 900 decades": before the calendar starts
+            iv = None
         if iv is None:
             continue
         left = _REL_LEFT_RE.search(text[max(0, m.start() - 40):m.start()])
@@ -948,6 +1143,11 @@ def _relative(text: str, received: date) -> list[dict]:
         what = _CURRENT.get(_norm(m.group(0)[:len(m.group(0)) - len(m.group("ytd") or "")]))
         if m.group("ytd"):  # "this financial year to date", "the current year so far"
             what = {"year": "ytd", "fy": "fytd"}.get(what, what)
+        s0 = m.start()
+        since = _SINCE_START_RE.search(text, max(0, s0 - 30), s0)
+        if since and what in ("year", "fy"):  # "since the start of this year": the year to date
+            what = "ytd" if what == "year" else "fytd"
+            s0 = since.start()
         y = received.year
         fy0 = y if received.month >= 4 else y - 1
         if what == "year":
@@ -960,7 +1160,7 @@ def _relative(text: str, received: date) -> list[dict]:
             iv = (date(fy0, 4, 1), None)
         else:
             continue
-        out.append({"s": m.start(), "e": m.end(), "start": iv[0], "end": iv[1], "kind": "relative", "group": 0,
+        out.append({"s": s0, "e": m.end(), "start": iv[0], "end": iv[1], "kind": "relative", "group": 0,
                     "rel": {"n": None, "unit": "current", "mode": what, "flag": None, "core": m.start()}})
     return out
 
@@ -972,49 +1172,54 @@ def _resolve(text: str, explicit: list[dict], relative: list[dict], received: da
     for c in explicit:
         if c["group"]:
             groups.setdefault(c["group"], []).append(c)
-    by_start = sorted(explicit, key=lambda c: c["core"])
+    by_core = sorted(explicit, key=lambda c: c["core"])
+    cores = [c["core"] for c in by_core]
+    by_end = sorted(explicit, key=lambda c: c["e"])
+    ends = [c["e"] for c in by_end]
+    group_starts = sorted((min(x["s"] for x in ms), len(ms), all(x["kind"] in ("year", "financial_year") for x in ms))
+                          for ms in groups.values())
+    group_firsts = [g[0] for g in group_starts]
     keep_rel = []
     merged = []
-    used_groups = set()
     for r in relative:
         # "the last two years (2022 and 2023)", "the last financial year 2020/21": the explicit dates win
         follow = None
-        for c in by_start:
-            if c["core"] >= r["e"]:
-                # the explicit cue may have borrowed the relative's last word ("years (January 2022 ...")
-                cs = c["s"] if c["s"] >= r["e"] else c["core"]
-                if cs - r["e"] <= 30 and _GLOSS_RE.match(text[r["e"]:cs]):
-                    follow = c
-                break
+        k = bisect.bisect_left(cores, r["e"])
+        if k < len(by_core):
+            c = by_core[k]
+            # the explicit cue may have borrowed the relative's last word ("years (January 2022 ...")
+            cs = c["s"] if c["s"] >= r["e"] else c["core"]
+            if cs - r["e"] <= 30 and _GLOSS_RE.match(text[r["e"]:cs]):
+                follow = c
+        if follow is not None and "\n" in text[r["e"]:cs]:
+            continue  # spelled out on the lines below: keep the explicit items as they are
         if follow is not None:
             members = groups.get(follow["group"], [follow]) if follow["group"] else [follow]
             starts = [x["start"] for x in members]
-            ends = [x["end"] for x in members]
+            fins = [x["end"] for x in members]
             e = max(x["e"] for x in members)
             close = _CLOSE_PAREN_RE.match(text[e:e + 3])
-            if close and "(" in text[r["e"]:follow["s"]]:
+            if close and "(" in text[r["e"]:cs]:
                 e += close.end()
             st = None if any(x is None for x in starts) else min(starts)
-            en = None if any(x is None for x in ends) else max(ends)
+            en = None if any(x is None for x in fins) else max(fins)
             merged.append({"s": r["s"], "e": e, "start": st, "end": en, "kind": members[0]["kind"], "group": 0,
-                           "rel": None})
-            if follow["group"]:
-                used_groups.add(follow["group"])
+                           "rel": None, "core": r["s"]})
             continue
         # "2023/24 financial year (year-to-date if necessary)": a gloss on the explicit period
-        prev = sorted((c for c in explicit if c["e"] <= r["s"]), key=lambda c: c["e"])
-        if prev and r["s"] - prev[-1]["e"] <= 4 and _PAREN_OPEN_RE.match(text[prev[-1]["e"]:r["s"]]):
+        k = bisect.bisect_right(ends, r["s"]) - 1
+        if k >= 0 and r["s"] - ends[k] <= 4 and _PAREN_OPEN_RE.match(text[ends[k]:r["s"]]):
             continue
         # "over the previous five years ... for 2015, 2016, 2017, 2018 and 2019": spelled out just after
         info = r["rel"]
         if info["n"] and info["unit"] == "year":
+            k = bisect.bisect_left(group_firsts, r["e"])
             spelled = False
-            for gid, members in groups.items():
-                first = min(x["s"] for x in members)
-                if r["e"] <= first <= r["e"] + _SPELL_WINDOW and len(members) == info["n"] \
-                        and all(x["kind"] in ("year", "financial_year") for x in members):
+            while k < len(group_starts) and group_starts[k][0] <= r["e"] + _SPELL_WINDOW:
+                if group_starts[k][1] == info["n"] and group_starts[k][2]:
                     spelled = True
                     break
+                k += 1
             if spelled:
                 continue
         keep_rel.append(r)
@@ -1028,21 +1233,27 @@ def _resolve(text: str, explicit: list[dict], relative: list[dict], received: da
                 r["start"], r["end"] = _fy(y0)
     # an explicit period whose cue words overlap a relative one ("the past three force years ending
     # 31st March 2019"): the relative keeps its words, the explicit one starts at its date
+    rel_ends = sorted((r["e"], r["s"]) for r in keep_rel)
+    re_ends = [x[0] for x in rel_ends]
     for c in explicit:
-        for r in keep_rel:
-            if r["s"] < c["s"] < r["e"] <= c["core"]:
-                c["s"] = r["e"]
-    cands = explicit + keep_rel + merged
-    # the longest expression wins an overlap
+        if c["s"] < c["core"]:
+            k = bisect.bisect_right(re_ends, c["core"]) - 1
+            if k >= 0 and rel_ends[k][1] < c["s"] < rel_ends[k][0]:
+                c["s"] = rel_ends[k][0]
+    # the longest expression wins an overlap; kept spans are disjoint, so a sorted list and bisect suffice
+    cands = [c for c in explicit + keep_rel + merged if c["e"] > c["s"]]
     cands.sort(key=lambda c: (-(c["e"] - c["s"]), c["s"]))
-    taken: list[tuple[int, int]] = []
+    t_starts: list[int] = []
+    t_ends: list[int] = []
     final = []
     for c in cands:
-        if c["e"] <= c["s"]:
+        k = bisect.bisect_left(t_starts, c["s"])
+        if k < len(t_starts) and t_starts[k] < c["e"]:
             continue
-        if any(c["s"] < e and s < c["e"] for s, e in taken):
+        if k > 0 and t_ends[k - 1] > c["s"]:
             continue
-        taken.append((c["s"], c["e"]))
+        t_starts.insert(k, c["s"])
+        t_ends.insert(k, c["e"])
         final.append(c)
     final.sort(key=lambda c: c["s"])
     return final
@@ -1050,7 +1261,7 @@ def _resolve(text: str, explicit: list[dict], relative: list[dict], received: da
 
 def _find(text: str, received: date) -> list[Period]:
     atoms = []
-    for m in _ATOM_RE.finditer(text):
+    for m in _atom_matches(text):
         a = _make_atom(m, received)
         if a is not None:
             atoms.append(a)

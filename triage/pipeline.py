@@ -113,13 +113,17 @@ class Triage:
         q_dates: dict[int, list[DateSpan]] = {}
         lead_dates: dict[int, list[DateSpan]] = {}
         all_dates: list[DateSpan] = []
+        seen_periods: set = set()
         for sp in doc.spans.get("periods", []):
             p = sp._.period
             rng = (p.start_char, p.end_char)
             if container(rng, asked) is None:
                 continue  # a date in context, a greeting or a sign-off is not a period asked about
             d = date_model(p)
-            all_dates.append(d)
+            if (d.start, d.end) not in seen_periods:
+                # the same period asked in several questions is one period of the request
+                seen_periods.add((d.start, d.end))
+                all_dates.append(d)
             qi = container(rng, questions)
             if qi is not None:
                 q_dates.setdefault(qi, []).append(d)
