@@ -20,7 +20,11 @@ token-aligned cover of them.
 """
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
+
 from spacy.tokens import Doc, Span
+
+_TOKEN_STARTS = "foi_triage.token_starts"
 
 _DOC_ATTRS = {
     "received": None,  # datetime.date anchoring relative periods
@@ -47,10 +51,19 @@ def register() -> None:
 
 
 def char_span(doc: Doc, start: int, end: int, label: str = "") -> Span:
-    """Token-aligned span covering ``doc.text[start:end]``, remembering the exact range."""
-    span = doc.char_span(start, end, label=label, alignment_mode="expand")
-    if span is None:  # only when the range is empty or outside the doc
-        span = doc[0:0]
+    """Token-aligned span covering ``doc.text[start:end]``, remembering the exact range.
+
+    ``Doc.char_span(alignment_mode="expand")`` walks every token on each call;
+    the components make many spans per doc, so the token starts are indexed
+    once per doc and searched by bisection.
+    """
+    starts = doc.user_data.get(_TOKEN_STARTS)
+    if starts is None:
+        starts = [t.idx for t in doc]
+        doc.user_data[_TOKEN_STARTS] = starts
+    first = max(0, bisect_right(starts, start) - 1)
+    last = bisect_left(starts, end) if end > start else first
+    span = Span(doc, first, max(first, last), label=label) if len(doc) else doc[0:0]
     span._.char_range = (start, end)
     return span
 

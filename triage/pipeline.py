@@ -8,7 +8,7 @@ The API, the web form and batch scoring are thin layers over this object.
 from __future__ import annotations
 
 import datetime as dt
-import unicodedata
+import re
 from pathlib import Path
 from typing import Optional, Union
 
@@ -21,6 +21,9 @@ from . import breakdowns as _breakdowns  # noqa: F401  (registers the factory)
 from . import dates as _dates  # noqa: F401
 from . import intake, segment as _segment  # noqa: F401
 from .models import MAX_TEXT_CHARS, Breakdown, DateSpan, Question, TriageResult
+
+# control characters other than line and tab breaks, and lone surrogates: signs of a binary file
+_CONTROL = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x9f\ud800-\udfff\ue000-\uf8ff]")
 
 PIPE_NAMES = ("foi_zones", "foi_segmenter", "foi_periods", "foi_breakdowns")
 
@@ -38,8 +41,8 @@ def validate_text(text: object) -> str:
         raise InputError(f"text is {len(text):,} characters; the limit is {MAX_TEXT_CHARS:,}")
     if "\x00" in text:
         raise InputError("text contains NUL bytes: it looks like a binary file, not a request")
-    controls = sum(1 for c in text[:5000] if unicodedata.category(c) in ("Cc", "Cs", "Co") and c not in "\n\r\t\f\v")
-    if controls > max(5, len(text[:5000]) // 20):
+    head = text[:5000]
+    if len(_CONTROL.findall(head)) > max(5, len(head) // 20):
         raise InputError("text is mostly control characters: it looks like a binary file, not a request")
     return text
 
@@ -96,12 +99,13 @@ class Triage:
             return clean.to_original(*rng)
 
         questions = list(doc.spans.get("questions", []))
+        q_ranges = [sp._.char_range for sp in questions]
         lead_ins = list(doc.spans.get("lead_ins", []))
-        asked = questions + lead_ins + list(doc.spans.get("qualifiers", []))
+        lead_ranges = [sp._.char_range for sp in lead_ins]
+        asked = q_ranges + lead_ranges + [sp._.char_range for sp in doc.spans.get("qualifiers", [])]
 
-        def container(rng: tuple[int, int], spans: list[Span]) -> Optional[int]:
-            for i, sp in enumerate(spans):
-                s, e = sp._.char_range
+        def container(rng: tuple[int, int], ranges: list[tuple[int, int]]) -> Optional[int]:
+            for i, (s, e) in enumerate(ranges):
                 if s <= rng[0] and rng[1] <= e:
                     return i
             return None
@@ -124,10 +128,10 @@ class Triage:
                 # the same period asked in several questions is one period of the request
                 seen_periods.add((d.start, d.end))
                 all_dates.append(d)
-            qi = container(rng, questions)
+            qi = container(rng, q_ranges)
             if qi is not None:
                 q_dates.setdefault(qi, []).append(d)
-            li = container(rng, lead_ins)
+            li = container(rng, lead_ranges)
             if li is not None:
                 lead_dates.setdefault(li, []).append(d)
 
@@ -139,7 +143,7 @@ class Triage:
             rng = (b.start_char, b.end_char)
             if container(rng, asked) is None:
                 continue
-            qi = container(rng, questions)
+            qi = container(rng, q_ranges)
             if qi is not None and b.dimension not in q_dims.setdefault(qi, []):
                 q_dims[qi].append(b.dimension)
             s, e = orig(rng)
@@ -151,7 +155,7 @@ class Triage:
 
         out_q = []
         for i, sp in enumerate(questions):
-            s, e = orig(sp._.char_range)
+            s, e = orig(q_ranges[i])
             seg = sp._.segment
             inherited = lead_dates.get(seg.lead_in, []) if seg is not None and seg.lead_in is not None else []
             out_q.append(Question(number=i + 1, text=original[s:e], start=s, end=e,
