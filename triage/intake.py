@@ -40,6 +40,11 @@ _CHAR_MAP = {
 _DROP = set("\u200b\u200c\u200d\u2060\ufeff\u00ad\r")
 _ENTITY = re.compile(r"&(#\d{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
 _TAG = re.compile(r"<\s*(/?)\s*(br|p|div|li|ul|ol|tr|td|span|strong|b|i|em|u|font|table|tbody|h\d)\b[^<>]{0,300}>", re.I)
+_TRANSLATE = str.maketrans(_CHAR_MAP)
+_DROP_CLASS = "[" + "".join(sorted(_DROP)) + "]"
+_SPECIAL = re.compile(_ENTITY.pattern + "|" + _DROP_CLASS)
+# with markup present, simple tags are special too (a block tag becomes a line break)
+_SPECIAL_MARKUP = re.compile(_ENTITY.pattern + "|" + _DROP_CLASS + "|" + _TAG.pattern.replace("(br|", "(?P<tag>br|"), re.I)
 _BLOCK_TAGS = {"br", "p", "div", "li", "tr", "ul", "ol", "table", "h1", "h2", "h3", "h4", "h5", "h6"}
 
 
@@ -63,43 +68,50 @@ class CleanText:
 
 
 def clean(original: str) -> CleanText:
-    """Normalise whitespace, quotes, dashes, bullets, HTML entities and simple tags."""
+    """Normalise whitespace, quotes, dashes, bullets, HTML entities and simple tags.
+
+    Plain stretches are translated in one call (the character map is
+    one-for-one, so offsets there are a range); only entities, tags and
+    dropped characters are handled one by one.
+    """
     out: list[str] = []
     offs: list[int] = []
     ends: list[int] = []
-    has_markup = "<" in original and _TAG.search(original) is not None
-    i, n = 0, len(original)
-    while i < n:
-        ch = original[i]
-        if ch == "&":
-            m = _ENTITY.match(original, i)
-            if m:
-                decoded = html.unescape(m.group(0))
-                if decoded != m.group(0):
-                    for d in decoded:
-                        d = _CHAR_MAP.get(d, d)
-                        if d not in _DROP:
-                            out.append(d)
-                            offs.append(i)
-                            ends.append(m.end())
-                    i = m.end()
+    special = _SPECIAL_MARKUP if "<" in original and _TAG.search(original) else _SPECIAL
+    pos = 0
+    for m in special.finditer(original):
+        i = m.start()
+        if i > pos:
+            out.append(original[pos:i].translate(_TRANSLATE))
+            offs.extend(range(pos, i))
+            ends.extend(range(pos + 1, i + 1))
+        token = m.group()
+        if token[0] == "&":
+            decoded = html.unescape(token)
+            if decoded == token:  # not an entity we know: keep it as written
+                out.append(token.translate(_TRANSLATE))
+                offs.extend(range(i, m.end()))
+                ends.extend(range(i + 1, m.end() + 1))
+            for d in decoded.translate(_TRANSLATE) if decoded != token else "":
+                if d in _DROP:
                     continue
-        elif ch == "<" and has_markup:
-            m = _TAG.match(original, i)
-            if m:
-                if m.group(2).lower() in _BLOCK_TAGS:
-                    out.append("\n")
-                    offs.append(i)
-                    ends.append(m.end())
-                i = m.end()
-                continue
-        if ch in _DROP:
-            i += 1
-            continue
-        out.append(_CHAR_MAP.get(ch, ch))
-        offs.append(i)
-        ends.append(i + 1)
-        i += 1
+                out.append(d)
+                offs.append(i)
+                ends.append(m.end())
+        elif token[0] == "<":
+            if m.group("tag").lower() in _BLOCK_TAGS:
+                out.append("\n")
+                offs.append(i)
+                ends.append(m.end())
+        # anything else matched is a dropped character
+        pos = m.end()
+    n = len(original)
+    if pos < n:
+        out.append(original[pos:].translate(_TRANSLATE))
+        offs.extend(range(pos, n))
+        ends.extend(range(pos + 1, n + 1))
+    if len(offs) != sum(map(len, out)):  # pragma: no cover - an entity decoded to a char the map drops
+        raise AssertionError("offset map out of step")
     offs.append(n)
     return CleanText(original, "".join(out), tuple(offs), tuple(ends))
 

@@ -20,6 +20,7 @@ from . import __version__, extensions
 from . import breakdowns as _breakdowns  # noqa: F401  (registers the factory)
 from . import dates as _dates  # noqa: F401
 from . import intake, segment as _segment  # noqa: F401
+from . import tokenizer as _tokenizer  # noqa: F401  (registers the tokenizer)
 from .models import MAX_TEXT_CHARS, Breakdown, DateSpan, Question, TriageResult
 
 # control characters other than line and tab breaks, and lone surrogates: signs of a binary file
@@ -49,7 +50,7 @@ def validate_text(text: object) -> str:
 
 def build_nlp() -> Language:
     """The default pipeline: ``spacy.blank("en")`` plus the triage components."""
-    nlp = spacy.blank("en")
+    nlp = spacy.blank("en", config={"nlp": {"tokenizer": {"@tokenizers": "foi_triage.line_friendly_tokenizer.v1"}}})
     for name in PIPE_NAMES:
         nlp.add_pipe(name)
     return nlp

@@ -422,11 +422,12 @@ def _prose(text: str, lines: list[_Line], rules: Rules, intro: bool) -> list[Seg
     sents: list[_Sentence] = []
     for p, para in enumerate(_paragraphs(lines)):
         sents.extend(_sentences(text, para, p))
+    roles = [_role(s.text, rules) for s in sents]
     segs: list[Segment] = []
     last_q: Optional[Segment] = None
     last_para = -1
     for idx, s in enumerate(sents):
-        role = _role(s.text, rules)
+        role = roles[idx]
         same_para = s.para == last_para
         last_para = s.para
         if role == "courtesy":
@@ -451,7 +452,7 @@ def _prose(text: str, lines: list[_Line], rules: Rules, intro: bool) -> list[Seg
             last_q.end = s.end  # the labels and values listed under "... as follows:"
             continue
         if role == "lead_in":
-            nxt = next((_role(t.text, rules) for t in sents[idx + 1:] if _role(t.text, rules) != "courtesy"), "end")
+            nxt = next((r for r in roles[idx + 1:] if r != "courtesy"), "end")
             if nxt in ("ask", "lead_in"):
                 segs.append(Segment("lead_in", s.start, s.end, why="introduces the questions that follow"))
                 last_q = None
