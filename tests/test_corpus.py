@@ -41,59 +41,19 @@ BREAKDOWN_F1_FLOOR = 0.85
 # against CONTRACT.md before the case was listed.
 _T018 = ("informal line 'X?? and how many got solved lol. my neighbours house got done twice' stays one "
          "question: the second ask is not split off and the context clause is swallowed")
-_T020 = ("(a)/(b)/(c) items after the lead-in 'Please provide, for the period ...:' are not split: one question "
-         "= lead-in + (a), cut at the '(' of (b); the closing ask 'I would also be grateful for a copy of any "
-         "protocol ...' is lost")
-_T028 = "'If so, how many visitors did it receive in 2019?' is merged into the previous prose question as a follow-up"
 KNOWN_MISSES: dict[str, dict[str, str]] = {
-    "question_count": {
-        "t007": "request-wide qualifier 'Please provide the figures for each financial year separately.' after "
-                "the list is returned as a question",
-        "t018": _T018,
-        "t019": "format request 'I would be grateful if you could provide the data in a spreadsheet.' is "
-                "returned as a question",
-        "t020": _T020,
-        "t028": _T028,
-        "t041": "context 'I am aware that the IOPC has published national statistics since 2020, but ...' is "
-                "returned as a question",
-    },
-    "question_match": {"t018": _T018, "t020": _T020, "t028": _T028},
-    "periods": {
-        "t035": "'in each week of January 2024' gives no period (the month is missed after 'week of')",
-        "t041": "'since 2020' in the 'I am aware that ...' context is reported as a period asked about",
-    },
-    "periods_once": {
-        "t006": "'since 1 April 2021' in items ii and iv is reported twice (open periods are not merged)",
-        "t053": "'since 2019' in questions 2 and 3 is reported twice (open periods are not merged)",
-    },
+    "question_count": {"t018": _T018},
+    "question_match": {"t018": _T018},
+    "periods": {},
+    "periods_once": {},
     "breakdowns": {
-        "t001": "extra offence_type from the back-reference 'those allegations'",
         "t003": "missing age: 'On how many of those occasions was the subject aged under 18?'",
-        "t004": "missing day: 'For each deployment, please give the date, ...'",
-        "t005": "extra individual_record from 'The name of the officer ... who received the highest overtime "
-                "payment' (one named person, not one line per case)",
-        "t011": "missing day: 'For each death please provide: a) the date of death' ('date of death' is read "
-                "as individual_record only)",
-        "t010": "missing offence_type: 'how many ... as disability hate crimes and how many as transgender hate "
-                "crimes'",
         "t016": "missing offence_type: 'romance fraud, investment fraud and courier fraud respectively'",
-        "t017": "missing location: 'broken down by camera location' (only a bare 'by location' is read)",
         "t025": "missing department_unit 'by the department responsible'; extra outcome from 'reprimands or "
                 "enforcement notices' (ICO action against the force, not a split of cases)",
         "t027": "extra year from 'For 2022 and 2023' (the period; no annual/per-year split is asked, the split "
                 "is by quarter)",
-        "t029": "extra offence_type from 'each allegation' (that is individual_record; the type is fixed)",
         "t030": "missing rank_role: 'Please provide the same figures for police staff and PCSOs'",
-        "t034": "missing age: 'How many of those arrested were aged under 25?'",
-        "t036": "extra outcome from 'How many ... certificates were revoked' (the counted event, not a split)",
-        "t039": "extra outcome from 'How many ... CHIS authorisations were granted' (the counted event)",
-        "t040": "extra age from 'date of birth' (an identifier in an NCND request, not a split)",
-        "t042": "missing outcome: 'The number of appeals ... and how many succeeded'",
-        "t051": "missing day: 'list each drone deployment ..., giving the date and the type of incident'",
-        "t053": "extra outcome from 'How many officers have been convicted ... and remain in post' (a population, "
-                "not a split by outcome)",
-        "t055": "missing individual_record: 'Please list each police station closed or sold ..., with the sale "
-                "price'",
     },
     "boilerplate": {},
 }

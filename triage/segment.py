@@ -100,6 +100,7 @@ class Rules:
     refers_back: re.Pattern
     generic_intro: re.Pattern
     elaborating_intro: re.Pattern
+    context_intro: re.Pattern
 
 
 @lru_cache(maxsize=4)
@@ -123,6 +124,7 @@ def load_rules(path: str | None = None) -> Rules:
         refers_back=rx(d["refers_back"]["pattern"]),
         generic_intro=rx(d["generic_intro"]["pattern"]),
         elaborating_intro=rx(d["elaborating_intro"]["pattern"]),
+        context_intro=rx(d["context_intro"]["pattern"]),
     )
 
 
@@ -434,6 +436,8 @@ def _prose(text: str, lines: list[_Line], rules: Rules, intro: bool) -> list[Seg
             last_q = None
             continue
         if intro:
+            if rules.context_intro.match(_strip(s.text)):
+                continue  # "I am aware that since 2020 the IOPC has published ..., but I would like ..."
             if role == "ask" and not rules.generic_intro.search(s.text) and s.text.rstrip().endswith((".", "?", "!", ")")):
                 # a specific ask before the list ("Please provide the number of X in 2022.")
                 segs.append(Segment("question", s.start, s.end, why="a sentence asking for information"))
