@@ -278,7 +278,8 @@ def _mark_top_items(lines: list[_Line], rules: Rules) -> None:
                 cur.family == "letter" or any(f == "letter" for f, _ in child_styles)):
             ln.family = "letter"  # in a lettered list "i." follows "h."
         if cur is not None and _is_child(cur, ln, child_styles, takes_children, rules):
-            child_styles.add((ln.family, ln.style))
+            if not (ln.family == cur.family == "num" and ln.key == cur.key):
+                child_styles.add((ln.family, ln.style))  # "2. b." under "2. a." is no new sub-list style
             continue
         ln.top = True
         cur, child_styles = ln, set()
@@ -339,11 +340,15 @@ def _strip(text: str) -> str:
 
 
 def _assemble(text: str, lines: list[_Line], rules: Rules) -> list[Segment]:
-    tops = [i for i, ln in enumerate(lines) if ln.top]
+    marked = [i for i, ln in enumerate(lines) if ln.top]
     # a short heading such as "3. Policy and training" above "3.1 ..." is not a question
-    tops = [i for k, i in enumerate(tops)
-            if not (k + 1 < len(tops) and i + 1 == tops[k + 1] and lines[tops[k + 1]].key.startswith(lines[i].key + ".")
-                    and len(lines[i].body.split()) <= 6 and not is_ask(lines[i].body, rules))]
+    headings = {i for k, i in enumerate(marked)
+                if k + 1 < len(marked) and i + 1 == marked[k + 1]
+                and lines[marked[k + 1]].key.startswith(lines[i].key + ".")
+                and len(lines[i].body.split()) <= 6 and "?" not in lines[i].text}
+    tops = [i for i in marked if i not in headings]
+    # an item's text stops at the next item or heading
+    next_boundary = {i: next((j for j in marked if j > i), len(lines)) for i in tops}
     segs: list[Segment] = []
     if not tops:
         segs = _prose(text, lines, rules, intro=False)
@@ -363,7 +368,7 @@ def _assemble(text: str, lines: list[_Line], rules: Rules) -> list[Segment]:
             if k < merge:
                 continue
             last = k + 1 == len(tops)
-            stop = tops[k + 1] if not last else len(lines)
+            stop = next_boundary[i]
             end = _region_end(lines, i, stop, last, rules)
             body = lines[i].body
             if rules.courtesy.match(_strip(body)) and not is_ask(body, rules):
@@ -464,6 +469,12 @@ def _prose(text: str, lines: list[_Line], rules: Rules, intro: bool) -> list[Seg
             # an ask followed by labels or fragments: the ask with its details
             last_q = Segment("question", s.start, s.end, why="an ask with its listed details", absorbs=True)
             segs.append(last_q)
+            continue
+        if role == "ask" and rules.generic_intro.search(s.text) and \
+                next((r for r in roles[idx + 1:] if r != "courtesy"), "end") in ("ask", "lead_in"):
+            # "Please provide information on agency staff." before the specific asks
+            segs.append(Segment("lead_in", s.start, s.end, why="introduces the questions that follow"))
+            last_q = None
             continue
         if role == "ask":
             last_q = Segment("question", s.start, s.end, why="a sentence asking for information")
