@@ -115,3 +115,32 @@ def test_sign_off_and_footer_never_become_questions():
             "Many thanks,\nJo\n\n-------------------------------------------------------------------\n\n"
             "Please use this email address for all replies to this request:\nfoi-request-1-ab@whatdotheyknow.com\n")
     assert questions(text) == ["Please provide the number of cycle thefts at the station car park in 2023."]
+
+
+def test_repeated_number_with_sub_letters_is_one_question_and_the_next_number_is_new():
+    text = ("1. How many PCSOs do you employ?\n"
+            "2. a. How many PCSOs hold a driving permit?\n2. b. How many PCSOs are trained in first aid?\n"
+            "3. How many PCSO posts are vacant?")
+    qs = questions(text)
+    assert len(qs) == 3
+    assert "first aid" in qs[1] and qs[2].startswith("3.")
+
+
+def test_section_heading_is_not_glued_to_the_item_before_it():
+    text = ("1. Fleet\n1.1. How many marked cars does the force own?\n1.2. How many are electric?\n"
+            "2. Fuel\n2.1. What was spent on fuel in 2023?")
+    qs = questions(text)
+    assert qs[1] == "1.2. How many are electric?"
+
+
+def test_umbrella_ask_before_specific_asks_is_not_a_question():
+    text = ("Please provide information on your use of agency interpreters. "
+            "How many interpreter bookings were made in 2023? What was the total cost?")
+    qs = questions(text)
+    assert qs == ["How many interpreter bookings were made in 2023?", "What was the total cost?"]
+
+
+def test_context_led_intro_before_a_list_is_not_a_question():
+    text = ("I am aware that the force published a vetting report in 2022, but I would like more detail.\n"
+            "1. How many vetting applications were refused in 2023?\n2. How many refusals were appealed?")
+    assert [q[:2] for q in questions(text)] == ["1.", "2."]
