@@ -144,3 +144,16 @@ def test_context_led_intro_before_a_list_is_not_a_question():
     text = ("I am aware that the force published a vetting report in 2022, but I would like more detail.\n"
             "1. How many vetting applications were refused in 2023?\n2. How many refusals were appealed?")
     assert [q[:2] for q in questions(text)] == ["1.", "2."]
+
+
+def test_years_listed_under_an_introducing_ask_count_as_asked_periods():
+    import datetime as dt
+
+    from triage import Triage
+
+    text = ("The number of data breaches reported to the DPO for each of the following years:\n"
+            "2019\n2020\n2021\n"
+            "Please provide a breakdown for each year including:\n"
+            "i) the month of the breach\nii) whether it was reported to the ICO")
+    r = Triage().triage(text, received=dt.date(2023, 6, 1))
+    assert {(d.start.year, d.end.year) for d in r.dates} >= {(2019, 2019), (2020, 2020), (2021, 2021)}

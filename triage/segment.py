@@ -443,6 +443,11 @@ def _prose(text: str, lines: list[_Line], rules: Rules, intro: bool) -> list[Seg
         if intro:
             if rules.context_intro.match(_strip(s.text)):
                 continue  # "I am aware that since 2020 the IOPC has published ..., but I would like ..."
+            prev = segs[-1] if segs else None
+            if (role in ("context", "qualifier") and prev is not None and same_para
+                    and (prev.absorbs or text[prev.start:prev.end].rstrip().endswith(":"))):
+                prev.end, prev.absorbs = s.end, True  # "... for each of these years:" then "2018", "2019"
+                continue
             if role == "ask" and not rules.generic_intro.search(s.text) and s.text.rstrip().endswith((".", "?", "!", ")")):
                 # a specific ask before the list ("Please provide the number of X in 2022.")
                 segs.append(Segment("question", s.start, s.end, why="a sentence asking for information"))
