@@ -167,7 +167,8 @@ def triage_request(req: TriageRequest) -> TriageResult:
     """Split the request into questions and read its periods, breakdowns and more (see CONTRACT.md)."""
     triage = get_triage()
     with _run_lock:
-        return triage.triage(req.text, received=req.received, id=req.id)
+        return triage.triage(req.text, received=req.received, id=req.id, clarified=req.clarified,
+                             regime=req.regime)
 
 
 @app.get("/healthz", summary="Liveness check")

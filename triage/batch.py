@@ -92,10 +92,16 @@ class BatchRequest(TriageRequest):
 
     read_warning: Optional[str] = Field(None, exclude=True,
                                         description="e.g. the line was read as Windows-1252.")
+    requester: Optional[str] = Field(None, exclude=True,
+                                     description="Who asked: same-requester requests may be aggregated.")
+
+
+# Optional per-record fields (JSONL keys or CSV columns) read under these names.
+EXTRA_FIELDS = ("clarified", "requester", "regime")
 
 
 def _request(line_no: int, raw_id: Any, text: Any, received: Any, text_field: str,
-             warning: Optional[str] = None) -> Item:
+             warning: Optional[str] = None, extra: Optional[dict] = None) -> Item:
     """Build a ``TriageRequest`` or the ``ErrorLine`` saying what is wrong with the record."""
     # Missing ids fall back to the line number so every output line can be matched to its input.
     rid = _id_of(raw_id) or str(line_no)
@@ -108,8 +114,16 @@ def _request(line_no: int, raw_id: Any, text: Any, received: Any, text_field: st
         day = parse_received(received)
     except ValueError as e:
         return ErrorLine(id=rid, line=line_no, error=str(e))
+    extra = {k: v for k, v in (extra or {}).items() if v not in (None, "")}
     try:
-        return BatchRequest(id=rid, text=text, received=day, read_warning=warning)
+        if "clarified" in extra:
+            extra["clarified"] = parse_received(extra["clarified"])
+    except ValueError as e:
+        return ErrorLine(id=rid, line=line_no, error=str(e).replace("received", "clarified", 1))
+    if "requester" in extra and not isinstance(extra["requester"], str):
+        extra["requester"] = _id_of(extra["requester"])
+    try:
+        return BatchRequest(id=rid, text=text, received=day, read_warning=warning, **extra)
     except ValidationError as e:
         msg = "; ".join(f"{'.'.join(map(str, err['loc']))}: {err['msg']}" for err in e.errors())
         return ErrorLine(id=rid[:200], line=line_no, error=msg)
@@ -143,7 +157,8 @@ def _iter_jsonl(stream: IO[bytes], text_column: str, id_column: str,
                                      error=f"expected a JSON object, got {type(obj).__name__}")
             continue
         yield line_no, _request(line_no, obj.get(id_column), obj.get(text_column),
-                                obj.get(received_column), text_column, warning)
+                                obj.get(received_column), text_column, warning,
+                                {k: obj.get(k) for k in EXTRA_FIELDS})
 
 
 class _DecodedLines:
@@ -237,7 +252,7 @@ def _iter_csv(stream: IO[bytes], text_column: str, id_column: str,
                                    error=f"malformed CSV row: {len(row)} fields, the header has {len(header)}")
         else:
             yield first, _request(first, cell(id_column), cell(text_column), cell(received_column),
-                                  text_column, warning)
+                                  text_column, warning, {k: cell(k) for k in EXTRA_FIELDS})
 
 
 def _salvage_id(raw_lines: list[str], i: Optional[int]) -> Optional[str]:
@@ -286,7 +301,8 @@ def triage_one(triage: "Triage", line_no: int, item: Item) -> dict:
     if isinstance(item, ErrorLine):
         return item.model_dump(mode="json")
     try:
-        result = triage.triage(item.text, received=item.received, id=item.id)
+        result = triage.triage(item.text, received=item.received, id=item.id, clarified=item.clarified,
+                               regime=item.regime)
     except InputError as e:
         return ErrorLine(id=item.id, line=line_no, error=str(e)).model_dump(mode="json")
     except Exception as e:  # a bug on one request must not lose the rest of the batch
@@ -305,6 +321,7 @@ class BatchStats:
     ok: int = 0
     errors: int = 0
     seconds: float = 0.0
+    cluster_lines: Optional[list] = None  # round-robin clusters, for the report after the summary
 
     def summary(self) -> str:
         rate = self.total / self.seconds if self.seconds > 0 else 0.0
@@ -327,13 +344,20 @@ def count_records(path: PathLike) -> Optional[int]:
 def run_batch(in_path: PathLike, out: Union[PathLike, IO[str]], *, text_column: str = "text",
               id_column: str = "id", received_column: str = "received",
               triage: Optional["Triage"] = None, progress: bool = False,
-              on_result: Optional[Callable[[dict], None]] = None) -> BatchStats:
+              on_result: Optional[Callable[[dict], None]] = None, regime: Optional[str] = None,
+              group: bool = True) -> BatchStats:
     """Triage every record of ``in_path`` and write one JSON line per record to ``out``.
 
     ``out`` is a path (``-`` for stdout) or an open text stream. ``progress``
     shows a tqdm bar on stderr. Opening errors propagate (``OSError``,
     ``ValueError`` for an unusable CSV header); per-record problems become
     error lines.
+
+    ``regime`` (foia, foisa, eir, eisr) applies to records without their own.
+    With ``group`` (the default) near-identical requests get a round-robin
+    ``cluster`` and same-requester requests a cost aggregation note
+    (``triage.roundrobin``): lines are then spooled to a temporary file and
+    written, annotated, at the end; memory still holds only signatures.
     """
     items = iter_requests(in_path, text_column, id_column, received_column)
     # Pull the first item now so an unopenable input fails before the output file is
@@ -342,7 +366,15 @@ def run_batch(in_path: PathLike, out: Union[PathLike, IO[str]], *, text_column: 
     if triage is None:
         from .pipeline import Triage
 
-        triage = Triage()
+        triage = Triage(regime=regime or "foia")
+    grouper = None
+    if group:
+        import tempfile
+
+        from .roundrobin import BatchGrouper, add_result
+
+        grouper = BatchGrouper(regime=getattr(triage, "regime", None))
+        spool = tempfile.TemporaryFile("w+", encoding="utf-8")
 
     stats = BatchStats()
     start = time.perf_counter()
@@ -368,7 +400,9 @@ def run_batch(in_path: PathLike, out: Union[PathLike, IO[str]], *, text_column: 
     try:
         for line_no, item in _chain(first, items):
             row = triage_one(triage, line_no, item)
-            stream.write(json.dumps(row, ensure_ascii=False) + "\n")
+            if grouper is not None:
+                add_result(grouper, row, item)
+            (spool if grouper is not None else stream).write(json.dumps(row, ensure_ascii=False) + "\n")
             stats.total += 1
             if "error" in row and "questions" not in row:
                 stats.errors += 1
@@ -378,7 +412,12 @@ def run_batch(in_path: PathLike, out: Union[PathLike, IO[str]], *, text_column: 
                 on_result(row)
             if bar is not None:
                 bar.update(1)
+        if grouper is not None:
+            grouper.rewrite(spool, stream)
+            stats.cluster_lines = grouper.summary_lines()
     finally:
+        if grouper is not None:
+            spool.close()
         if bar is not None:
             bar.close()
         if close:

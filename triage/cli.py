@@ -12,11 +12,13 @@ import json
 import os
 import sys
 from datetime import date
+from pathlib import Path
 from typing import Optional, Sequence
 
 from . import __version__
 
 EXIT_OK, EXIT_IO, EXIT_INPUT = 0, 1, 2
+_REGIMES = ("foia", "foisa", "eir", "eisr")  # triage/data/regimes.yaml
 PROG = "foi-triage"
 
 
@@ -56,7 +58,10 @@ def render_text(result) -> str:
         head += f" (received {result.received})"
     lines.append(head)
     if result.deadline:
-        lines.append(f"Response due: {result.deadline}")
+        lines.append(f"Response due: {result.deadline}"
+                     + (f" ({result.deadline_pit} with a public interest extension)" if result.deadline_pit else "")
+                     + (f" [{result.regime.upper()}]" if result.regime != "foia" else ""))
+    lines.extend(_signal_lines(result))
     lines.append("")
 
     n = len(result.questions)
@@ -87,7 +92,8 @@ def render_text(result) -> str:
         lines.append("Exemptions to consider:")
         for e in result.exemptions:
             name = e.subsection or e.section
-            lines.append(f"  - {name}{' (NCND)' if e.ncnd else ''} {e.score:.2f}: {e.reason}")
+            lines.append(f"  - {name}{' (NCND)' if e.ncnd else ''} {e.score:.2f}: {e.reason}"
+                         + (f" [cite: {e.cited_as}]" if e.cited_as else ""))
     if result.similar:
         lines.append("Similar disclosures:")
         for s in result.similar:
@@ -97,6 +103,26 @@ def render_text(result) -> str:
         for w in result.warnings:
             lines.append(f"  - {w}")
     return "\n".join(lines) + "\n"
+
+
+def _signal_lines(result) -> list[str]:
+    """Request type, cost-limit risk and clarification questions, for the text report."""
+    lines = []
+    rt = result.request_type
+    if rt is not None:
+        lines.append(f"Request type: {rt.type.replace('_', ' ')}: {rt.reason}")
+    cr = result.cost_risk
+    if cr is not None and cr.level != "none":
+        lines.append(f"Cost limit risk: {cr.level} (limit £{cr.limit_gbp}, {cr.limit_hours:g} hours; "
+                     f"driven by {', '.join(cr.drivers)})")
+        for r in cr.reasons:
+            where = f"Q{r.question}" if r.question else "request"
+            lines.append(f"  - {where}: {r.reason}" + (f' ("{r.text}")' if r.text else ""))
+    if result.clarification:
+        lines.append("Clarification to consider:")
+        for c in result.clarification:
+            lines.append(f"  - {c.ask}")
+    return lines
 
 
 # ------------------------------------------------------------------ commands
@@ -124,7 +150,8 @@ def cmd_triage(args: argparse.Namespace) -> int:
     from .pipeline import InputError, Triage
 
     try:
-        result = Triage().triage(text, received=args.received, id=args.id)
+        result = Triage().triage(text, received=args.received, id=args.id, clarified=args.clarified,
+                                 regime=args.regime)
     except InputError as e:
         _err(str(e))
         return EXIT_INPUT
@@ -143,7 +170,8 @@ def cmd_batch(args: argparse.Namespace) -> int:
     try:
         # run_batch builds the pipeline once for the whole run, after the input has opened
         stats = run_batch(args.input, args.output, text_column=args.text_column, id_column=args.id_column,
-                          received_column=args.received_column, progress=sys.stderr.isatty())
+                          received_column=args.received_column, progress=sys.stderr.isatty(),
+                          regime=args.regime)
     except OSError as e:
         name = getattr(e, "filename", None) or args.input
         _err(f"cannot open {name}: {e.strerror or e}")
@@ -152,6 +180,38 @@ def cmd_batch(args: argparse.Namespace) -> int:
         _err(f"{args.input}: {e}")
         return EXIT_IO
     print(stats.summary(), file=sys.stderr)
+    for line in stats.cluster_lines or []:
+        print(line, file=sys.stderr)
+    return EXIT_OK
+
+
+def cmd_train(args: argparse.Namespace) -> int:
+    from .train import TrainingDataError, format_metrics, train
+
+    try:
+        manifest = train(args.data, args.out, seed=args.seed, log=lambda m: print(m, file=sys.stderr))
+    except TrainingDataError as e:
+        _err(str(e))
+        return EXIT_INPUT
+    print(format_metrics(manifest))
+    return EXIT_OK
+
+
+def cmd_evaluate(args: argparse.Namespace) -> int:
+    from .evaluate import EvaluationError, format_report, predict, read_jsonl, score
+
+    try:
+        gold = read_jsonl(args.gold)
+        pred = ({str(r.get("id")): r for r in read_jsonl(args.predictions)} if args.predictions
+                else predict(gold))
+    except EvaluationError as e:
+        _err(str(e))
+        return EXIT_INPUT
+    metrics = score(gold, pred)
+    if args.json:
+        print(json.dumps(metrics, indent=2))
+    else:
+        sys.stdout.write(format_report(metrics))
     return EXIT_OK
 
 
@@ -176,6 +236,10 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--received", type=_iso_day, metavar="YYYY-MM-DD",
                    help="day the request arrived; anchors 'the last five years' (default: today)")
     t.add_argument("--id", help="an id to carry into the result")
+    t.add_argument("--clarified", type=_iso_day, metavar="YYYY-MM-DD",
+                   help="day the answer to a request for clarification arrived; restarts the 20 working days")
+    t.add_argument("--regime", choices=_REGIMES, default="foia",
+                   help="foia (default), foisa (Scotland), eir or eisr: deadlines, cost limit, exemption numbers")
     t.add_argument("--format", choices=("json", "text"), default="json",
                    help="json (the contract, default) or text (a readable summary)")
     t.set_defaults(func=cmd_triage)
@@ -190,7 +254,30 @@ def build_parser() -> argparse.ArgumentParser:
     b.add_argument("--id-column", default="id", help="field/column holding the id (default: id)")
     b.add_argument("--received-column", default="received",
                    help="field/column holding the received date, YYYY-MM-DD (default: received)")
+    b.add_argument("--regime", choices=_REGIMES, default="foia",
+                   help="regime for records without a 'regime' field: foia (default), foisa, eir or eisr")
     b.set_defaults(func=cmd_batch)
+
+    tr = sub.add_parser("train", help="retrain the topic and exemption models from training data",
+                        description="Cross-validate and fit the topic and exemption classifiers on DATA and write "
+                                    "the artifacts with manifest.json (sha256 sums, versions, data hash, seed, "
+                                    "cross-validated metrics) to OUT. Same data and seed give the same models.")
+    tr.add_argument("--data", type=Path, default=Path("training_data/requests.jsonl"),
+                    help="training JSONL (default: training_data/requests.jsonl)")
+    tr.add_argument("--out", type=Path, default=None,
+                    help="models directory (default: the package's triage/models_data)")
+    tr.add_argument("--seed", type=int, default=None, help="random seed (default: the one in triage/train.py)")
+    tr.set_defaults(func=cmd_train)
+
+    ev = sub.add_parser("evaluate", help="score the pipeline on hand-labelled requests",
+                        description="Triage each request of GOLD (JSONL in the evaluation's gold format) and "
+                                    "print per-label precision, recall and F1 for topics, exemption sections "
+                                    "and breakdowns, and questions, dates, cost limit and NCND figures.")
+    ev.add_argument("gold", type=Path, metavar="GOLD.jsonl", help="hand-labelled requests")
+    ev.add_argument("--predictions", type=Path, metavar="PRED.jsonl",
+                    help="score this batch output instead of triaging the texts")
+    ev.add_argument("--json", action="store_true", help="print the metrics as JSON")
+    ev.set_defaults(func=cmd_evaluate)
 
     s = sub.add_parser("serve", help="run the HTTP API (uvicorn)")
     s.add_argument("--host", default="127.0.0.1", help="interface to listen on (default: 127.0.0.1)")
@@ -204,8 +291,13 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     # JSON output is UTF-8 whatever the locale says (texts are full of £, “quotes” and names)
     if hasattr(sys.stdout, "reconfigure"):
         sys.stdout.reconfigure(encoding="utf-8")
+    from .artifacts import ModelIntegrityError
+
     try:
         return args.func(args)
+    except ModelIntegrityError as e:  # missing or tampered model files: say which, never a traceback
+        _err(str(e))
+        return EXIT_IO
     except KeyboardInterrupt:
         _err("interrupted")
         return 130

@@ -67,14 +67,26 @@ class Exemption(BaseModel):
     ncnd: bool = Field(False, description="Neither confirm nor deny.")
     score: float = Field(ge=0.0, le=1.0)
     reason: str
+    cited_as: Optional[str] = Field(None, description="How to cite it under the request's regime when that is not "
+                                                      "FOIA, e.g. FOISA s35(1) or EIR reg 12(5)(b).")
 
 
 class SimilarDisclosure(BaseModel):
+    """A prior disclosure from the authority's log (``triage/disclosures.py``), best first."""
+
     reference: str
     title: str = ""
     score: float = Field(ge=0.0, le=1.0)
     url: Optional[str] = None
     published: Optional[date] = None
+    snippet: str = Field("", description="The sentence of the earlier request (or response) sharing most with this one.")
+    exemptions: list[str] = Field(default_factory=list, description="Sections the earlier response cited, e.g. s40(5).")
+    ncnd: bool = Field(False, description="The earlier response neither confirmed nor denied.")
+    similarity: float = Field(0.0, ge=0.0, le=1.0, description="TF-IDF cosine over title and request: the near-duplicate measure.")
+    repeat_flag: Optional[Literal["s14(2)", "s21"]] = Field(
+        None, description="A near-duplicate: s14(2) a possible repeat request (published recently), "
+                          "s21 already answered and published.")
+    repeat_reason: Optional[str] = None
 
 
 class Question(BaseModel):
@@ -88,6 +100,8 @@ class Question(BaseModel):
     inherited_dates: list[DateSpan] = Field(
         default_factory=list,
         description="Periods stated in the sentence introducing this question's list, which apply to it.")
+    similar: list["SimilarDisclosure"] = Field(
+        default_factory=list, description="Prior disclosures like this question (only when asked for per question).")
 
 
 class TriageResult(BaseModel):
@@ -102,6 +116,15 @@ class TriageResult(BaseModel):
     exemptions: list[Exemption] = Field(default_factory=list)
     similar: list[SimilarDisclosure] = Field(default_factory=list)
     deadline: Optional[date] = None
+    # case-officer signals (triage/deadline.py, request_type.py, cost.py, clarify.py, roundrobin.py)
+    deadline_pit: Optional[date] = Field(None, description="The deadline if the public interest test extension "
+                                                           "(a further 20 working days) is used; null when the regime has none.")
+    deadline_basis: Optional["DeadlineBasis"] = None
+    regime: str = Field("foia", description="foia, foisa, eir or eisr: the rules the deadline and cost limit follow.")
+    request_type: Optional["RequestType"] = None
+    cost_risk: Optional["CostRisk"] = None
+    clarification: list["ClarificationQuestion"] = Field(default_factory=list)
+    cluster: Optional[str] = Field(None, description="Batch only: the round-robin group of near-identical requests.")
     warnings: list[str] = Field(default_factory=list)
     model_version: str = ""
 
@@ -114,6 +137,9 @@ class TriageRequest(BaseModel):
     id: Optional[str] = Field(None, max_length=200)
     text: str = Field(description=f"The request as received, up to {MAX_TEXT_CHARS:,} characters.")
     received: Optional[date] = Field(None, description="Day the request arrived (ISO); defaults to today.")
+    clarified: Optional[date] = Field(None, description="Day the answer to a clarification (s1(3)) arrived; "
+                                                        "restarts the 20 working days.")
+    regime: Optional[str] = Field(None, description="foia (default), foisa, eir or eisr.")
 
 
 class ErrorLine(BaseModel):
@@ -122,3 +148,81 @@ class ErrorLine(BaseModel):
     id: Optional[str] = None
     line: int
     error: str
+
+
+# ------------------------------------------------------------------ case-officer signals
+
+RequestTypeLabel = Literal["foi", "eir", "subject_access", "not_a_request"]
+CostLevel = Literal["none", "possible", "likely"]
+# the only activities that count towards the cost limit (Fees Regulations 2004, reg 4(3))
+CostActivity = Literal["determining", "locating", "retrieving", "extracting"]
+
+
+class SkippedDay(BaseModel):
+    day: date
+    name: str
+
+
+class DeadlineBasis(BaseModel):
+    """How ``deadline`` was counted."""
+
+    regime: str
+    clock_start: date = Field(description="Received, or the day a clarification answer arrived.")
+    restarted_by_clarification: bool = False
+    working_days: int
+    extension: Optional[str] = Field(None, description="public_interest_test (FOIA) or complex_and_voluminous (EIR).")
+    extended_deadline: Optional[date] = None
+    holidays_skipped: list[SkippedDay] = Field(default_factory=list)
+    reason: str
+
+
+class RequestPart(BaseModel):
+    question: int = Field(ge=1, description="Question number.")
+    type: RequestTypeLabel
+    rule: str = ""
+    reason: str
+
+
+class RequestType(BaseModel):
+    """What kind of request this is, overall and per question."""
+
+    type: Literal["foi", "eir", "subject_access", "not_a_request", "mixed"]
+    types: list[RequestTypeLabel] = Field(default_factory=list, description="The distinct types of the parts.")
+    parts: list[RequestPart] = Field(default_factory=list)
+    reason: str
+
+
+class CostReason(BaseModel):
+    rule: str
+    level: Literal["weak", "possible", "likely"] = Field(
+        description="How strong the sign is on its own: weak ones count only in company.")
+    activity: CostActivity
+    question: Optional[int] = None
+    text: str = Field("", description="The words that triggered the rule.")
+    reason: str
+
+
+class CostRisk(BaseModel):
+    """Risk that answering exceeds the cost limit (FOIA s12 / FOISA s12 / EIR manifestly unreasonable)."""
+
+    level: CostLevel
+    reasons: list[CostReason] = Field(default_factory=list)
+    drivers: list[CostActivity] = Field(default_factory=list, description="Activities driving the risk, biggest first.")
+    hours_estimate: Optional[float] = None
+    limit_gbp: int = 450
+    limit_hours: float = 18
+    aggregated_with: list[str] = Field(default_factory=list,
+                                       description="Batch only: ids of the same requester's requests for similar "
+                                                   "information within 60 working days.")
+
+
+class ClarificationQuestion(BaseModel):
+    question: Optional[int] = Field(None, description="The question it is about; null for the whole request.")
+    kind: Literal["no_period", "vague_scope", "undefined_term", "not_recorded_information"]
+    ask: str = Field(description="What to ask the requester.")
+    text: str = Field("", description="The words that prompted it.")
+    rule: str = ""
+    reason: str
+
+
+TriageResult.model_rebuild()

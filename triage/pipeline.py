@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from pathlib import Path
-from typing import Optional, Union
+from typing import Any, Optional, Union
 
 import spacy
 from spacy.language import Language
@@ -21,12 +21,16 @@ from . import breakdowns as _breakdowns  # noqa: F401  (registers the factory)
 from . import dates as _dates  # noqa: F401
 from . import intake, segment as _segment  # noqa: F401
 from . import tokenizer as _tokenizer  # noqa: F401  (registers the tokenizer)
-from .models import MAX_TEXT_CHARS, Breakdown, DateSpan, Question, TriageResult
+from . import exemptions as _exemptions, topics as _topics  # noqa: F401  (trained components)
+from . import signals
+from . import disclosures as _disclosures
+from .deadline import RegimeError, get_regime
+from .models import MAX_TEXT_CHARS, Breakdown, DateSpan, Exemption, Question, TopicScore, TriageResult
 
 # control characters other than line and tab breaks, and lone surrogates: signs of a binary file
 _CONTROL = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x9f\ud800-\udfff\ue000-\uf8ff]")
 
-PIPE_NAMES = ("foi_zones", "foi_segmenter", "foi_periods", "foi_breakdowns")
+PIPE_NAMES = ("foi_zones", "foi_segmenter", "foi_periods", "foi_breakdowns", "foi_topics", "foi_exemptions")
 
 
 class InputError(ValueError):
@@ -59,9 +63,23 @@ def build_nlp() -> Language:
 class Triage:
     """Compose intake, segmentation, periods and breakdowns into one call."""
 
-    def __init__(self, nlp: Optional[Language] = None):
+    def __init__(self, nlp: Optional[Language] = None, regime: str = "foia", store: Any = "default"):
+        # foia (default), foisa, eir or eisr: deadlines, cost limit and exemption numbering follow it
+        self.regime = get_regime(regime)
         self.nlp = nlp or build_nlp()
         self.version = f"foi-triage {__version__}"
+        # the disclosure log for `similar`: "default" (the embedded store, opened on first use), a
+        # DisclosureStore, a path, or None for none; kept open for the life of this object
+        self._store_arg = store
+        self._store: Any = None
+
+    @property
+    def store(self) -> Any:
+        if self._store is None and self._store_arg is not None:
+            arg = self._store_arg
+            self._store = (_disclosures.default_store() if arg == "default"
+                           else _disclosures.open_store(arg) if isinstance(arg, (str, Path)) else arg)
+        return self._store
 
     @classmethod
     def from_disk(cls, path: Union[str, Path]) -> "Triage":
@@ -83,12 +101,29 @@ class Triage:
             doc = proc(doc)
         return doc
 
-    def triage(self, text: str, received: Optional[dt.date] = None, id: Optional[str] = None) -> TriageResult:
+    def triage(self, text: str, received: Optional[dt.date] = None, id: Optional[str] = None,
+               clarified: Optional[dt.date] = None, regime: Optional[str] = None,
+               similar_per_question: bool = False) -> TriageResult:
+        try:
+            rules = get_regime(regime) if regime else self.regime
+        except RegimeError as e:
+            raise InputError(str(e)) from None
+        if clarified is not None and received is not None and clarified < received:
+            raise InputError(f"clarified ({clarified}) is before received ({received}): "
+                             "the answer to a clarification cannot come before the request")
         warnings = []
         if received is None:
             warnings.append("no received date given: relative periods are counted back from today")
         doc = self.annotate(text, received)
-        return self._result(doc, id, warnings)
+        hits = _disclosures.similar_for_doc(self.store, doc)
+        if hits:  # what the most similar earlier responses cited is evidence for the exemptions
+            _exemptions.add_prior_disclosures(doc, _disclosures.prior_for_exemptions(hits))
+        result = self._result(doc, id, warnings)
+        _disclosures.fill_similar(result, hits, self.store, per_question=similar_per_question)
+        signals.add_signals(result, text, rules, clarified)
+        _exemptions.add_cost_limit(result)  # s12 from the cost-risk assessment, with its reasons
+        signals.cite_exemptions(result)  # FOISA / EIR numbering of the suggestions, when that is the regime
+        return result
 
     # -------------------------------------------------------------- result
 
@@ -161,8 +196,12 @@ class Triage:
             inherited = lead_dates.get(seg.lead_in, []) if seg is not None and seg.lead_in is not None else []
             out_q.append(Question(number=i + 1, text=original[s:e], start=s, end=e,
                                   dates=q_dates.get(i, []), breakdowns=q_dims.get(i, []),
-                                  inherited_dates=inherited))
+                                  inherited_dates=inherited, topics=sp._.topics or []))
         if not out_q:
             warnings.append("no question found in the text")
+        topics = [TopicScore(label=label, score=round(score, 4)) for label, score in doc._.topics or []]
+        exemptions = [Exemption(section=x.section, subsection=x.subsection, ncnd=x.ncnd, score=x.score,
+                                reason=x.reason) for x in doc._.exemptions or []]
         return TriageResult(id=id, received=doc._.received, questions=out_q, dates=all_dates,
-                            breakdowns=all_breakdowns, warnings=warnings, model_version=self.version)
+                            breakdowns=all_breakdowns, topics=topics, exemptions=exemptions,
+                            warnings=warnings, model_version=self.version)

@@ -1,0 +1,269 @@
+"""Round-robin detection and requester aggregation for batch scoring.
+
+Round robin: the same campaign or journalist text sent by many people or to
+many forces. Each request is reduced to a MinHash signature of its word
+3-shingles (the text of its questions when any were found, so greetings,
+"Dear X Police" and sign-offs do not count; lower-cased words and numbers
+only). Two requests are near-identical when the estimated Jaccard similarity
+of their shingle sets is at least ``NEAR_DUPLICATE`` (0.6: the same text with
+a different force name, a changed year or an added sentence stays above it;
+two different requests on one subject fall well below). Candidates are found
+by locality-sensitive hashing (21 bands of 3 rows), so a batch is grouped in
+one pass; groups are the connected components of near-identical pairs.
+
+Aggregation (FOIA s12(4), Fees Regulations reg 5): requests from the same
+requester for the same or similar information within 60 consecutive working
+days may have their costs added up. "Similar" is estimated as a Jaccard
+similarity of at least ``SIMILAR_INFORMATION`` (0.3) between the sets of
+content words.
+
+Only signatures are kept, never texts: memory is about 1 KB per request.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+import hashlib
+from dataclasses import dataclass, field
+from typing import IO, Iterable, Optional
+
+import numpy as np
+
+from .deadline import Regime, get_regime, working_days_between
+
+NEAR_DUPLICATE = 0.6
+SIMILAR_INFORMATION = 0.3
+AGGREGATION_WORKING_DAYS = 60
+NUM_PERM = 63  # 21 bands x 3 rows: pairs at Jaccard 0.6 become candidates with probability 0.99
+BANDS, ROWS = 21, 3
+SHINGLE = 3
+
+_WORD = re.compile(r"[a-z]+|\d+")
+_rng = np.random.default_rng(20240601)  # fixed: signatures must not change between runs
+_MASKS = _rng.integers(0, np.iinfo(np.uint64).max, size=NUM_PERM, dtype=np.uint64, endpoint=True)
+_M1, _M2 = np.uint64(0xBF58476D1CE4E5B9), np.uint64(0x94D049BB133111EB)
+_S30, _S27, _S31 = np.uint64(30), np.uint64(27), np.uint64(31)
+_STOP = frozenset("""a an the and or of to in on for by with from at as is are was were be been being this that these
+those it its i you your we our they their he she his her me my please could would can will may might shall should
+any all each every which what who whom whose how many much number provide information request requests requested
+under freedom act foi foia dear sir madam thank thanks regards yours faithfully sincerely kind also following
+held hold do does did have has had if not no so such than then there here about into per between""".split())
+
+
+def words(text: str) -> list[str]:
+    return _WORD.findall(text.lower())
+
+
+def _mix(z: np.ndarray) -> np.ndarray:
+    """The splitmix64 finalizer: a fast, well-mixed 64-bit permutation (wrapping arithmetic)."""
+    z = (z ^ (z >> _S30)) * _M1
+    z = (z ^ (z >> _S27)) * _M2
+    return z ^ (z >> _S31)
+
+
+def minhash(items: Iterable[str]) -> Optional[np.ndarray]:
+    """MinHash signature (``NUM_PERM`` values) of a set of strings; None for an empty set.
+
+    Each of the ``NUM_PERM`` hash functions is the 64-bit hash of the string
+    XOR-ed with its own random mask, then mixed.
+    """
+    keys = {int.from_bytes(hashlib.blake2b(s.encode("utf-8"), digest_size=8).digest(), "little") for s in items}
+    if not keys:
+        return None
+    hashes = np.fromiter(keys, dtype=np.uint64, count=len(keys))
+    with np.errstate(over="ignore"):
+        return _mix(hashes[:, None] ^ _MASKS[None, :]).min(axis=0)
+
+
+def shingle_signature(text: str) -> Optional[np.ndarray]:
+    """Signature of the word 3-shingles (short texts: of their words)."""
+    w = words(text)
+    if len(w) < SHINGLE + 2:
+        return minhash(w)
+    return minhash(" ".join(w[i:i + SHINGLE]) for i in range(len(w) - SHINGLE + 1))
+
+
+def content_signature(text: str) -> Optional[np.ndarray]:
+    """Signature of the content words (what the request is about)."""
+    return minhash(x for x in words(text) if x not in _STOP and len(x) > 2)
+
+
+def similarity(a: Optional[np.ndarray], b: Optional[np.ndarray]) -> float:
+    """Estimated Jaccard similarity of the two sets behind the signatures."""
+    if a is None or b is None:
+        return 0.0
+    return float(np.mean(a == b))
+
+
+@dataclass
+class Cluster:
+    id: str
+    members: list[str]  # request ids, in input order
+
+    @property
+    def size(self) -> int:
+        return len(self.members)
+
+
+@dataclass
+class _Seen:
+    index: int
+    id: str
+    shingles: Optional[np.ndarray]
+    content: Optional[np.ndarray]
+    requester: Optional[str]
+    day: Optional[dt.date]
+
+
+class BatchGrouper:
+    """Collects signatures as a batch streams by; says afterwards which requests go together.
+
+    ``add`` each request (in input order), then ``cluster_of`` / ``aggregated_with``
+    for each index, or ``annotate`` a result row.
+    """
+
+    def __init__(self, threshold: float = NEAR_DUPLICATE, similar: float = SIMILAR_INFORMATION,
+                 regime: Optional[Regime] = None):
+        self.threshold = threshold
+        self.similar = similar
+        self.regime = regime or get_regime()
+        self._seen: list[_Seen] = []
+        self._buckets: dict[tuple[int, bytes], list[int]] = {}
+        self._parent: list[int] = []
+        self._by_requester: dict[str, list[int]] = {}
+        self._aggregated: dict[int, list[int]] = {}
+        self._cluster_ids: Optional[dict[int, str]] = None
+
+    # -------------------------------------------------------------- union-find
+    def _find(self, i: int) -> int:
+        while self._parent[i] != i:
+            self._parent[i] = self._parent[self._parent[i]]
+            i = self._parent[i]
+        return i
+
+    def _union(self, i: int, j: int) -> None:
+        a, b = self._find(i), self._find(j)
+        if a != b:
+            self._parent[max(a, b)] = min(a, b)  # the earliest request names the group
+
+    # -------------------------------------------------------------- adding
+    def add(self, id: str, text: str, requester: Optional[str] = None, day: Optional[dt.date] = None) -> int:
+        """Record one request; returns its index."""
+        i = len(self._seen)
+        sh = shingle_signature(text)
+        seen = _Seen(i, id, sh, content_signature(text), _norm_requester(requester), day)
+        self._seen.append(seen)
+        self._parent.append(i)
+        self._cluster_ids = None
+        if sh is not None:
+            candidates: set[int] = set()
+            for band in range(BANDS):
+                key = (band, sh[band * ROWS:(band + 1) * ROWS].tobytes())
+                bucket = self._buckets.setdefault(key, [])
+                candidates.update(bucket)
+                bucket.append(i)
+            for j in candidates:
+                if similarity(sh, self._seen[j].shingles) >= self.threshold:
+                    self._union(i, j)
+        if seen.requester:
+            for j in self._by_requester.get(seen.requester, []):
+                if self._may_aggregate(seen, self._seen[j]):
+                    self._aggregated.setdefault(i, []).append(j)
+                    self._aggregated.setdefault(j, []).append(i)
+            self._by_requester.setdefault(seen.requester, []).append(i)
+        return i
+
+    def _may_aggregate(self, a: _Seen, b: _Seen) -> bool:
+        if a.day is not None and b.day is not None:
+            first, last = sorted((a.day, b.day))
+            if working_days_between(first, last, self.regime) > AGGREGATION_WORKING_DAYS:
+                return False
+        return (similarity(a.content, b.content) >= self.similar
+                or similarity(a.shingles, b.shingles) >= self.threshold)
+
+    # -------------------------------------------------------------- reading
+    def clusters(self) -> list[Cluster]:
+        """Groups of two or more near-identical requests, in order of their first member."""
+        groups: dict[int, list[int]] = {}
+        for i in range(len(self._seen)):
+            groups.setdefault(self._find(i), []).append(i)
+        out = []
+        ids: dict[int, str] = {}
+        for root in sorted(groups):
+            members = groups[root]
+            if len(members) < 2:
+                continue
+            cid = f"rr{len(out) + 1}"
+            for m in members:
+                ids[m] = cid
+            out.append(Cluster(cid, [self._seen[m].id for m in members]))
+        self._cluster_ids = ids
+        return out
+
+    def cluster_of(self, index: int) -> Optional[str]:
+        if self._cluster_ids is None:
+            self.clusters()
+        return self._cluster_ids.get(index)
+
+    def aggregated_with(self, index: int) -> list[str]:
+        return [self._seen[j].id for j in sorted(set(self._aggregated.get(index, [])))]
+
+    def annotate(self, index: int, row: dict) -> dict:
+        """Add ``cluster`` and the cost-risk aggregation note to a result row (a dict)."""
+        if "error" in row and "questions" not in row:
+            return row
+        row["cluster"] = self.cluster_of(index)
+        others = self.aggregated_with(index)
+        if others and isinstance(row.get("cost_risk"), dict):
+            risk = row["cost_risk"]
+            risk["aggregated_with"] = others
+            risk.setdefault("reasons", []).append({
+                "rule": "same_requester_similar_information", "level": "possible", "activity": "determining",
+                "question": None, "text": ", ".join(others),
+                "reason": (f"the same requester asked for similar information within {AGGREGATION_WORKING_DAYS} "
+                           "working days: the costs of these requests may be aggregated (FOIA s12(4); "
+                           "Fees Regulations 2004, reg 5)")})
+        return row
+
+    def rewrite(self, spool: IO[str], out: IO[str]) -> None:
+        """Copy the spooled result lines to ``out``, annotated (one line per request, in order)."""
+        spool.seek(0)
+        for index, line in enumerate(spool):
+            row = json.loads(line)
+            out.write(json.dumps(self.annotate(index, row), ensure_ascii=False) + "\n")
+
+    def summary_lines(self, limit: int = 20) -> list[str]:
+        clusters = self.clusters()
+        if not clusters:
+            return []
+        lines = [f"{len(clusters)} round-robin cluster{'s' if len(clusters) != 1 else ''} "
+                 f"(near-identical requests, estimated Jaccard >= {self.threshold}):"]
+        for c in sorted(clusters, key=lambda c: -c.size)[:limit]:
+            shown = ", ".join(c.members[:8]) + (", ..." if c.size > 8 else "")
+            lines.append(f"  {c.id}: {c.size} requests ({shown})")
+        if len(clusters) > limit:
+            lines.append(f"  ... and {len(clusters) - limit} more")
+        return lines
+
+
+def _norm_requester(value: Optional[str]) -> Optional[str]:
+    if value is None:
+        return None
+    v = " ".join(str(value).split()).lower()
+    return v or None
+
+
+def add_result(grouper: BatchGrouper, row: dict, item: object) -> int:
+    """Record one batch output row (and the request it came from) in ``grouper``.
+
+    The text compared is the request's questions when any were found (so
+    greetings, addresses and sign-offs do not count), else the whole text;
+    error lines are recorded empty so that indexes follow the output lines.
+    """
+    questions = row.get("questions") or []
+    text = " ".join(q.get("text", "") for q in questions if isinstance(q, dict))
+    if not text and "error" not in row:
+        text = getattr(item, "text", "") or ""
+    day = getattr(item, "clarified", None) or getattr(item, "received", None)
+    return grouper.add(str(row.get("id")), text, getattr(item, "requester", None), day)

@@ -1,0 +1,115 @@
+"""Shared reading of the signal rule files (request types, cost, clarification).
+
+The rule files keep their patterns as regular expressions with "$name"
+shorthands for word lists (``vocab``); this module expands and compiles
+them once, and gives every rule the same shape: an id, a reason shown to the
+officer, compiled patterns and optional ``unless`` vetoes.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Iterable, Optional
+
+import yaml
+
+DATA = Path(__file__).with_name("data")
+_REF = re.compile(r"\$(\w+)")
+_SPACE = re.compile(r"\s+")
+
+
+def normalise(text: str) -> str:
+    """Lower-cased with runs of whitespace as one space and curly quotes made straight."""
+    text = text.replace("\u2019", "'").replace("\u2018", "'").replace("\u201c", '"').replace("\u201d", '"')
+    return _SPACE.sub(" ", text).strip().lower()
+
+
+def _split_top(text: str) -> list[str]:
+    """Split on ``|`` outside parentheses."""
+    out, depth, cur = [], 0, []
+    for ch in text:
+        if ch == "|" and depth == 0:
+            out.append("".join(cur))
+            cur = []
+            continue
+        depth += (ch == "(") - (ch == ")")
+        cur.append(ch)
+    out.append("".join(cur))
+    return out
+
+
+def vocab_alternation(words: "str | list[str]") -> str:
+    """A word list as one alternation, longest first (so "custody records" wins over "custody").
+
+    A list may be written as a YAML list or as one string of ``|``-separated
+    entries (folded over several lines).
+    """
+    if isinstance(words, str):
+        words = _split_top(re.sub(r"\|\s+", "|", words.strip()))
+    return "|".join(sorted((str(w).strip() for w in words if str(w).strip()), key=len, reverse=True))
+
+
+def compile_pattern(pattern: str, vocab: dict[str, list[str]]) -> re.Pattern:
+    def expand(m: re.Match) -> str:
+        name = m.group(1)
+        if name not in vocab:
+            raise ValueError(f"pattern {pattern!r} uses ${name}, which is not in vocab")
+        return "(?:" + vocab_alternation(vocab[name]) + ")"
+
+    try:
+        return re.compile(_REF.sub(expand, pattern), re.IGNORECASE)
+    except re.error as e:
+        raise ValueError(f"bad pattern {pattern!r}: {e}") from None
+
+
+@dataclass
+class Rule:
+    id: str
+    reason: str
+    patterns: list[re.Pattern]
+    unless: list[re.Pattern] = field(default_factory=list)
+    data: dict = field(default_factory=dict)  # the other keys of the rule as written
+    not_preceded_by: list[re.Pattern] = field(default_factory=list)
+
+    def search(self, text: str) -> Optional[re.Match]:
+        """The first match in ``text`` (already normalised), unless a veto matches.
+
+        A match right after a ``not_preceded_by`` pattern (checked on the 25
+        characters before it, e.g. "for example") is passed over.
+        """
+        for p in self.patterns:
+            for m in p.finditer(text):
+                if self.not_preceded_by:
+                    before = text[max(0, m.start() - 25):m.start()]
+                    if any(n.search(before) for n in self.not_preceded_by):
+                        continue
+                if any(u.search(text) for u in self.unless):
+                    return None
+                return m
+        return None
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return self.data.get(key, default)
+
+
+def make_rule(spec: dict, vocab: dict[str, list[str]]) -> Rule:
+    if "id" not in spec or "reason" not in spec:
+        raise ValueError(f"a rule needs an id and a reason: {spec!r}")
+    pats = [compile_pattern(p, vocab) for p in spec.get("patterns", [])]
+    unless = [compile_pattern(p, vocab) for p in spec.get("unless", [])]
+    before = [compile_pattern(p, vocab) for p in spec.get("not_preceded_by", [])]
+    data = {k: v for k, v in spec.items() if k not in ("patterns", "unless", "not_preceded_by")}
+    return Rule(id=spec["id"], reason=" ".join(str(spec["reason"]).split()), patterns=pats, unless=unless,
+                data=data, not_preceded_by=before)
+
+
+def make_rules(specs: Iterable[dict], vocab: dict[str, list[str]]) -> list[Rule]:
+    return [make_rule(s, vocab) for s in specs or []]
+
+
+@lru_cache(maxsize=None)
+def load_yaml(name: str) -> dict:
+    """A rules file from ``triage/data`` (cached: the files are read once per process)."""
+    return yaml.safe_load((DATA / name).read_text(encoding="utf-8"))

@@ -1,0 +1,433 @@
+"""Train the topic and exemption classifiers from ``training_data/`` (``foi-triage train``).
+
+For each task (topics; exemption sections plus neither-confirm-nor-deny):
+
+1. The text a model sees is the request with greetings, sign-offs, quoted mail
+   and footers taken out (``topics.model_text``), exactly as at run time.
+2. A scikit-learn ``Pipeline``: word 1-2-gram and character 3-5-gram TF-IDF
+   (``textclf`` analyzers) joined by a ``FeatureUnion``, into one-vs-rest
+   linear classifiers whose scores are calibrated to probabilities (logistic
+   regression, or a linear SVM with sigmoid calibration).
+3. K-fold cross-validation gives out-of-fold scores for every training row.
+   Each label's decision threshold is the one that maximises its F1 on them.
+   The reported metrics use, for each fold, thresholds chosen on the OTHER
+   folds only, so they are not flattered by the choice.
+4. The pipeline is refitted on all rows, saved with joblib (the model of
+   record) and compiled into plain arrays for the fast runtime
+   (``textclf.LinearTextModel``).
+5. ``manifest.json`` records the sha256 of every file, library versions, a
+   hash of the training data, the seed, the settings and the CV metrics.
+
+Same data and seed give the same models and metrics (all fitting is
+single-threaded and seeded).
+"""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import platform
+import re
+import sys
+from dataclasses import asdict, dataclass, field, replace
+from pathlib import Path
+from typing import Any, Iterable, Optional, Sequence
+
+import numpy as np
+
+from . import __version__
+from .artifacts import MANIFEST, sha256_file
+from .models import TOPIC_LABELS
+from .textclf import ANALYZERS, FeatureBlock, LinearTextModel
+
+DEFAULT_DATA = Path("training_data/requests.jsonl")
+DEFAULT_SEED = 20240601
+NCND_LABEL = "ncnd"
+# a label with fewer positive rows than this is not modelled (its scores would be noise)
+MIN_POSITIVES = 4
+
+
+class TrainingDataError(ValueError):
+    """The training file cannot be used; the message says which line and why."""
+
+
+@dataclass(frozen=True)
+class ModelConfig:
+    classifier: str = "logreg"  # "logreg" or "svm" (LinearSVC + sigmoid calibration)
+    C: float = 10.0
+    analyzers: tuple[str, ...] = ("words", "chars")
+    min_df: int = 2
+    max_features: tuple[int, ...] = (30_000, 60_000)  # per analyzer
+    class_weight: Optional[str] = None
+    folds: int = 5
+
+
+TOPICS_CONFIG = ModelConfig()
+EXEMPTIONS_CONFIG = ModelConfig(C=4.0)
+
+
+# ------------------------------------------------------------------ data
+
+def base_section(s: str) -> Optional[str]:
+    """"s40(5)" -> "s40"; Scottish ("foisa-...") and unreadable citations -> None."""
+    m = re.match(r"\s*s(?:ection)?\.?\s*(\d+)", str(s).lower())
+    return f"s{m.group(1)}" if m else None
+
+
+def load_rows(path: Path) -> list[dict[str, Any]]:
+    rows = []
+    try:
+        lines = Path(path).read_text(encoding="utf-8").splitlines()
+    except OSError as e:
+        raise TrainingDataError(f"cannot read {path}: {e.strerror or e}") from None
+    for n, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+        except json.JSONDecodeError as e:
+            raise TrainingDataError(f"{path}:{n}: not JSON ({e.msg})") from None
+        if not isinstance(row, dict) or not isinstance(row.get("text"), str) or not row["text"].strip():
+            raise TrainingDataError(f"{path}:{n}: needs an object with a non-empty 'text'")
+        bad = [t for t in row.get("topics", []) if t not in TOPIC_LABELS]
+        if bad:
+            raise TrainingDataError(f"{path}:{n}: unknown topic label(s) {bad}")
+        rows.append(row)
+    if not rows:
+        raise TrainingDataError(f"{path} has no training rows")
+    return rows
+
+
+def data_hash(path: Path) -> str:
+    return sha256_file(Path(path))
+
+
+def label_matrix(rows: Sequence[dict], labels: Sequence[str], key) -> np.ndarray:
+    return np.array([[lab in key(r) for lab in labels] for r in rows], dtype=np.int64)
+
+
+def topic_labels_of(row: dict) -> set[str]:
+    return set(row.get("topics") or []) or {"other"}
+
+
+def exemption_labels_of(row: dict) -> set[str]:
+    out = {b for b in (base_section(s) for s in row.get("exemptions") or []) if b}
+    if row.get("ncnd"):
+        out.add(NCND_LABEL)
+    return out
+
+
+# ------------------------------------------------------------------ model
+
+def build_pipeline(cfg: ModelConfig, seed: int):
+    from sklearn.calibration import CalibratedClassifierCV
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.multiclass import OneVsRestClassifier
+    from sklearn.pipeline import FeatureUnion, Pipeline
+    from sklearn.svm import LinearSVC
+
+    vecs = [(name, TfidfVectorizer(analyzer=ANALYZERS[name], sublinear_tf=True, min_df=cfg.min_df,
+                                   max_features=mf, dtype=np.float64))
+            for name, mf in zip(cfg.analyzers, cfg.max_features)]
+    if cfg.classifier == "logreg":
+        clf = LogisticRegression(C=cfg.C, solver="liblinear", class_weight=cfg.class_weight, max_iter=1000,
+                                 random_state=seed)
+    elif cfg.classifier == "svm":
+        clf = CalibratedClassifierCV(LinearSVC(C=cfg.C, class_weight=cfg.class_weight, random_state=seed),
+                                     method="sigmoid", cv=3, ensemble=False)
+    else:
+        raise ValueError(f"unknown classifier {cfg.classifier!r}")
+    return Pipeline([("features", FeatureUnion(vecs)), ("clf", OneVsRestClassifier(clf))])
+
+
+def compile_pipeline(pipe, labels: Sequence[str], thresholds: np.ndarray, meta: dict) -> LinearTextModel:
+    """The fitted pipeline as plain arrays for ``textclf.LinearTextModel``."""
+    blocks, offset = [], 0
+    for name, vec in pipe.named_steps["features"].transformer_list:
+        vocab = {t: int(i) for t, i in vec.vocabulary_.items()}
+        blocks.append(FeatureBlock(analyzer=name, vocab=vocab, idf=np.asarray(vec.idf_, dtype=np.float64),
+                                   offset=offset, sublinear_tf=bool(vec.sublinear_tf)))
+        offset += len(vocab)
+    ws, bs, ca, cb = [], [], [], []
+    for est in pipe.named_steps["clf"].estimators_:
+        if hasattr(est, "calibrated_classifiers_"):  # LinearSVC + sigmoid: p = expit(-(a*d + b))
+            cc = est.calibrated_classifiers_[0]
+            lin, cal = cc.estimator, cc.calibrators[0]
+            a, b = float(cal.a_), float(cal.b_)
+        else:  # logistic regression: p = expit(d)
+            lin, a, b = est, -1.0, 0.0
+        ws.append(np.asarray(lin.coef_, dtype=np.float64).ravel())
+        bs.append(float(np.ravel(lin.intercept_)[0]))
+        ca.append(a)
+        cb.append(b)
+    return LinearTextModel(labels, blocks, np.stack(ws, axis=1), np.array(bs), np.array(ca), np.array(cb),
+                           np.asarray(thresholds, dtype=np.float64), meta)
+
+
+def fit(texts: Sequence[str], Y: np.ndarray, cfg: ModelConfig, seed: int, sample_weight=None):
+    pipe = build_pipeline(cfg, seed)
+    if sample_weight is not None:
+        pipe.fit(list(texts), Y, clf__sample_weight=sample_weight)
+    else:
+        pipe.fit(list(texts), Y)
+    return pipe
+
+
+def oof_scores(texts: Sequence[str], Y: np.ndarray, cfg: ModelConfig, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """Out-of-fold probabilities for every row, and the fold each row was held out in."""
+    from sklearn.model_selection import KFold
+
+    texts = list(texts)
+    P = np.zeros(Y.shape, dtype=np.float64)
+    fold_of = np.zeros(len(texts), dtype=np.int64)
+    kf = KFold(n_splits=cfg.folds, shuffle=True, random_state=seed)
+    for k, (tr, te) in enumerate(kf.split(texts)):
+        keep = Y[tr].sum(axis=0)
+        trainable = (keep > 0) & (keep < len(tr))
+        pipe = fit([texts[i] for i in tr], Y[tr][:, trainable], cfg, seed)
+        P[np.ix_(te, np.flatnonzero(trainable))] = pipe.predict_proba([texts[i] for i in te])
+        fold_of[te] = k
+    return P, fold_of
+
+
+# ------------------------------------------------------------------ thresholds and metrics
+
+THRESHOLD_GRID = np.round(np.arange(0.05, 0.951, 0.01), 2)
+
+
+def choose_threshold(p: np.ndarray, y: np.ndarray) -> float:
+    """The threshold maximising F1 (the middle of the best plateau, which is steadier than its edge)."""
+    if y.sum() == 0:
+        return 0.5
+    pred = p[:, None] >= THRESHOLD_GRID[None, :]
+    tp = (pred & (y[:, None] == 1)).sum(axis=0)
+    fp = (pred & (y[:, None] == 0)).sum(axis=0)
+    fn = y.sum() - tp
+    f1 = np.where(tp > 0, 2 * tp / np.maximum(2 * tp + fp + fn, 1), 0.0)
+    best = np.flatnonzero(f1 >= f1.max() - 1e-9)
+    return float(THRESHOLD_GRID[best[len(best) // 2]])
+
+
+def choose_thresholds(P: np.ndarray, Y: np.ndarray) -> np.ndarray:
+    return np.array([choose_threshold(P[:, j], Y[:, j]) for j in range(Y.shape[1])])
+
+
+def decide_topics(p: np.ndarray, thresholds: np.ndarray, labels: Sequence[str]) -> list[int]:
+    """Indices of the labels predicted from one row of scores: those that pass, ranked by score;
+    when none passes, the one closest to its threshold (so there is always at least one)."""
+    passing = [j for j in np.argsort(-p, kind="stable") if p[j] >= thresholds[j]]
+    if passing:
+        return [int(j) for j in passing]
+    return [int(np.argmax(p / np.maximum(thresholds, 1e-6)))]
+
+
+def prf(tp: int, fp: int, fn: int) -> dict[str, float]:
+    p = tp / (tp + fp) if tp + fp else 0.0
+    r = tp / (tp + fn) if tp + fn else 0.0
+    f = 2 * p * r / (p + r) if p + r else 0.0
+    return {"precision": round(p, 4), "recall": round(r, 4), "f1": round(f, 4)}
+
+
+def set_metrics(pred: Sequence[set], gold: Sequence[set], labels: Iterable[str]) -> dict[str, Any]:
+    """Per-label and micro/macro precision, recall, F1 over predicted label sets."""
+    per, TP, FP, FN = {}, 0, 0, 0
+    for lab in labels:
+        tp = sum(lab in p and lab in g for p, g in zip(pred, gold))
+        fp = sum(lab in p and lab not in g for p, g in zip(pred, gold))
+        fn = sum(lab not in p and lab in g for p, g in zip(pred, gold))
+        if tp + fp + fn == 0:
+            continue
+        per[lab] = {**prf(tp, fp, fn), "support": tp + fn}
+        TP, FP, FN = TP + tp, FP + fp, FN + fn
+    supported = [v["f1"] for v in per.values() if v["support"] > 0]
+    return {"micro": prf(TP, FP, FN), "macro_f1": round(float(np.mean(supported)) if supported else 0.0, 4),
+            "per_label": per}
+
+
+def cross_fitted_thresholds(P: np.ndarray, Y: np.ndarray, fold_of: np.ndarray) -> np.ndarray:
+    """For each row, thresholds chosen on the out-of-fold scores of the other folds."""
+    T = np.zeros(Y.shape)
+    for k in np.unique(fold_of):
+        rest = fold_of != k
+        T[fold_of == k] = choose_thresholds(P[rest], Y[rest])
+    return T
+
+
+# ------------------------------------------------------------------ the two tasks
+
+@dataclass
+class TaskResult:
+    name: str
+    labels: list[str]
+    pipeline: Any
+    thresholds: np.ndarray
+    oof: np.ndarray
+    fold_of: np.ndarray
+    cv: dict[str, Any] = field(default_factory=dict)
+    config: ModelConfig = TOPICS_CONFIG
+    dropped: list[str] = field(default_factory=list)
+
+
+def _trainable_labels(Y: np.ndarray, labels: Sequence[str]) -> list[int]:
+    return [j for j, _ in enumerate(labels) if MIN_POSITIVES <= Y[:, j].sum() < len(Y)]
+
+
+def train_task(name: str, texts: Sequence[str], rows: Sequence[dict], labels: Sequence[str], key,
+               cfg: ModelConfig, seed: int) -> TaskResult:
+    Y_all = label_matrix(rows, labels, key)
+    keep = _trainable_labels(Y_all, labels)
+    if not keep:
+        raise TrainingDataError(f"{name}: no label has {MIN_POSITIVES} or more examples")
+    labs = [labels[j] for j in keep]
+    Y = Y_all[:, keep]
+    folds = max(2, min(cfg.folds, int(Y.sum(axis=0).min())))
+    cfg = replace(cfg, folds=folds)
+    P, fold_of = oof_scores(texts, Y, cfg, seed)
+    thresholds = choose_thresholds(P, Y)
+    pipe = fit(texts, Y, cfg, seed)
+    res = TaskResult(name, labs, pipe, thresholds, P, fold_of, config=cfg,
+                     dropped=[lab for j, lab in enumerate(labels) if j not in keep and Y_all[:, j].sum() > 0])
+    return res
+
+
+def topic_cv_metrics(res: TaskResult, rows: Sequence[dict]) -> dict[str, Any]:
+    Y = label_matrix(rows, res.labels, topic_labels_of)
+    T = cross_fitted_thresholds(res.oof, Y, res.fold_of)
+    pred = [{res.labels[j] for j in decide_topics(res.oof[i], T[i], res.labels)} for i in range(len(rows))]
+    gold = [topic_labels_of(r) for r in rows]
+    out = {"all": set_metrics(pred, gold, res.labels)}
+    core = [i for i, r in enumerate(rows) if r.get("source") == "core"]
+    if core and len(core) < len(rows):
+        out["core_only"] = {k: v for k, v in set_metrics([pred[i] for i in core], [gold[i] for i in core],
+                                                         res.labels).items() if k != "per_label"}
+    return out
+
+
+def exemption_cv_metrics(res: TaskResult, rows: Sequence[dict]) -> dict[str, Any]:
+    """Model-only figures: per-section P/R/F1 at the thresholds, recall@3 of the ranking, NCND accuracy."""
+    Y = label_matrix(rows, res.labels, exemption_labels_of)
+    T = cross_fitted_thresholds(res.oof, Y, res.fold_of)
+    sections = [lab for lab in res.labels if lab != NCND_LABEL]
+    sec_idx = [res.labels.index(s) for s in sections]
+    pred = [{res.labels[j] for j in sec_idx if res.oof[i, j] >= T[i, j]} for i in range(len(rows))]
+    gold = [exemption_labels_of(r) - {NCND_LABEL} for r in rows]
+    out = {"sections": set_metrics(pred, gold, sections)}
+    rec, n = 0.0, 0
+    for i, g in enumerate(gold):
+        g2 = g - {"s12"}
+        if not g2:
+            continue
+        ranked = [sections[k] for k in np.argsort(-res.oof[i, sec_idx], kind="stable") if sections[k] != "s12"][:3]
+        rec += len(g2 & set(ranked)) / len(g2)
+        n += 1
+    out["recall_at_3"] = round(rec / n, 4) if n else 0.0
+    if NCND_LABEL in res.labels:
+        j = res.labels.index(NCND_LABEL)
+        with_ex = [i for i, r in enumerate(rows) if r.get("exemptions")]
+        ok = sum((res.oof[i, j] >= T[i, j]) == bool(rows[i].get("ncnd")) for i in with_ex)
+        out["ncnd_accuracy"] = round(ok / len(with_ex), 4) if with_ex else 0.0
+    return out
+
+
+# ------------------------------------------------------------------ train and save
+
+def _versions() -> dict[str, str]:
+    import joblib
+    import scipy
+    import sklearn
+    import spacy
+
+    return {"python": platform.python_version(), "scikit-learn": sklearn.__version__, "joblib": joblib.__version__,
+            "numpy": np.__version__, "scipy": scipy.__version__, "spacy": spacy.__version__,
+            "foi-triage": __version__}
+
+
+def train(data: Path = DEFAULT_DATA, out: Optional[Path] = None, seed: Optional[int] = DEFAULT_SEED,
+          topics_cfg: ModelConfig = TOPICS_CONFIG, exemptions_cfg: ModelConfig = EXEMPTIONS_CONFIG,
+          log=None) -> dict[str, Any]:
+    """Train both models from ``data`` and write them, with ``manifest.json``, to ``out``."""
+    import joblib
+
+    from .artifacts import PACKAGE_MODELS
+    from .topics import model_text_from_raw
+
+    out = Path(out) if out else PACKAGE_MODELS
+    seed = DEFAULT_SEED if seed is None else int(seed)
+    say = log or (lambda msg: None)
+    rows = load_rows(Path(data))
+    say(f"{len(rows)} training rows from {data}")
+    texts = [model_text_from_raw(r["text"]) for r in rows]
+
+    say("topics: cross-validating and fitting")
+    topics = train_task("topics", texts, rows, list(TOPIC_LABELS), topic_labels_of, topics_cfg, seed)
+    topics.cv = topic_cv_metrics(topics, rows)
+    say(f"topics: CV micro F1 {topics.cv['all']['micro']['f1']:.3f}, macro F1 {topics.cv['all']['macro_f1']:.3f}")
+
+    ex_labels = sorted({b for r in rows for b in exemption_labels_of(r) if b != NCND_LABEL},
+                       key=lambda s: int(s[1:])) + [NCND_LABEL]
+    say("exemptions: cross-validating and fitting")
+    ex = train_task("exemptions", texts, rows, ex_labels, exemption_labels_of, exemptions_cfg, seed)
+    ex.cv = exemption_cv_metrics(ex, rows)
+    say(f"exemptions: CV recall@3 {ex.cv['recall_at_3']:.3f} (model alone)")
+
+    out.mkdir(parents=True, exist_ok=True)
+    files: list[Path] = []
+    for res in (topics, ex):
+        meta = {"task": res.name, "config": asdict(res.config), "seed": seed}
+        model = compile_pipeline(res.pipeline, res.labels, res.thresholds, meta)
+        files += model.save(out, res.name)
+        jl = out / f"{res.name}.joblib"
+        _strip_for_pickle(res.pipeline)
+        joblib.dump({"pipeline": res.pipeline, "labels": res.labels, "thresholds": res.thresholds.tolist()},
+                    jl, compress=3)
+        files.append(jl)
+
+    manifest = {
+        "format": 1,
+        "created_by": f"foi-triage {__version__} train",
+        "training_data": {"path": str(data), "sha256": data_hash(Path(data)), "rows": len(rows),
+                          "core_rows": sum(r.get("source") == "core" for r in rows)},
+        "seed": seed,
+        "versions": _versions(),
+        "artifacts": {f.name: {"sha256": sha256_file(f), "bytes": f.stat().st_size} for f in sorted(files)},
+        "models": {
+            res.name: {"labels": res.labels, "thresholds": dict(zip(res.labels, map(float, res.thresholds))),
+                       "config": asdict(res.config), "not_modelled": res.dropped, "cv": res.cv}
+            for res in (topics, ex)
+        },
+    }
+    (out / MANIFEST).write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    say(f"wrote {len(files)} artifacts and {MANIFEST} to {out}")
+    return manifest
+
+
+def _strip_for_pickle(pipe) -> None:
+    """Drop the vectorizers' ``stop_words_`` (every pruned term; large and not needed to predict)."""
+    for _, vec in pipe.named_steps["features"].transformer_list:
+        if hasattr(vec, "stop_words_"):
+            vec.stop_words_ = None
+
+
+def format_metrics(manifest: dict[str, Any]) -> str:
+    """The manifest's cross-validated metrics as a table for a person."""
+    lines = []
+    t = manifest["models"]["topics"]["cv"]["all"]
+    lines.append(f"topics (cross-validated): micro P {t['micro']['precision']:.3f} R {t['micro']['recall']:.3f} "
+                 f"F1 {t['micro']['f1']:.3f}; macro F1 {t['macro_f1']:.3f}")
+    core = manifest["models"]["topics"]["cv"].get("core_only")
+    if core:
+        lines.append(f"  hand-written rows only: micro F1 {core['micro']['f1']:.3f}, macro F1 {core['macro_f1']:.3f}")
+    lines += _per_label_lines(t["per_label"])
+    e = manifest["models"]["exemptions"]["cv"]
+    lines.append(f"exemptions (cross-validated, model alone): recall@3 {e['recall_at_3']:.3f}, "
+                 f"NCND accuracy {e.get('ncnd_accuracy', 0):.3f}, section micro F1 {e['sections']['micro']['f1']:.3f}")
+    lines += _per_label_lines(e["sections"]["per_label"])
+    return "\n".join(lines)
+
+
+def _per_label_lines(per: dict[str, dict]) -> list[str]:
+    out = [f"  {'label':28s} {'P':>6s} {'R':>6s} {'F1':>6s} {'n':>5s}"]
+    for lab, m in per.items():
+        out.append(f"  {lab:28s} {m['precision']:6.3f} {m['recall']:6.3f} {m['f1']:6.3f} {m['support']:5d}")
+    return out
