@@ -104,6 +104,10 @@ STREETS = ["High Street", "Station Road", "Church Lane", "Victoria Road", "Park 
 PLACE_TYPES = ["a Tesco car park", "the railway station", "a nightclub", "a school playing field",
                "a block of flats", "the town centre", "a park", "a service station on the motorway",
                "a takeaway", "the hospital", "a pub", "a caravan park", "the university campus"]
+FIRST_M = ["James", "Mohammed", "David", "Liam", "Tom", "Gareth", "Kwame", "Daniel", "Connor", "Stuart", "Oliver",
+           "Imran", "Patrick", "Ian", "Marcus", "Rhys", "Callum", "Craig", "Yusuf", "Dev"]
+FIRST_F = ["Sarah", "Emma", "Priya", "Chloe", "Aisha", "Fiona", "Rebecca", "Nadia", "Helen", "Grace", "Megan", "Zara",
+           "Sian", "Holly", "Agnieszka", "Bethan", "Ellie", "Lorna"]
 FIRST = ["James", "Sarah", "Mohammed", "Emma", "David", "Priya", "Liam", "Chloe", "Tom", "Aisha",
          "Gareth", "Fiona", "Kwame", "Jo", "Daniel", "Rebecca", "Connor", "Nadia", "Stuart", "Helen",
          "Oliver", "Grace", "Imran", "Megan", "Patrick", "Zara", "Ian", "Sian", "Marcus", "Holly",
@@ -1403,7 +1407,8 @@ def breakdown(rng, topic, long, stock=False):
         return rng.choice([", with the outcome of each case", ", listing each case separately", ", case by case, with the date and location",
                            ", giving details of each incident"]), True
     k = 0 if r < 0.5 else (1 if r < 0.85 else 2)
-    dims = [d for d in TOPIC_DIMS[topic] if long or d != "year"]
+    dims = [d for d in TOPIC_DIMS[topic] if (long or d != "year")
+            and not (stock and d in ("month", "quarter", "week", "day", "outcome", "offence_type"))]
     dims = rng.sample(dims, min(k, len(dims)))
     if not dims:
         return "", False
@@ -1448,8 +1453,8 @@ def parse_spec(spec):
 
 
 # --------------------------------------------------------------------------- slot filling
-def officer(rng):
-    s, f = rng.choice(SURNAMES), rng.choice(FIRST)
+def officer(rng, male=False):
+    s, f = rng.choice(SURNAMES), rng.choice(FIRST_M if male else FIRST)
     return rng.choice([f"PC {s}", f"PC {f} {s}", f"Sergeant {s}", f"DS {f} {s}", f"Inspector {s}", f"DC {s}",
                        f"PC {rng.randint(1000, 9999)} {s}", f"PCSO {f} {s}", f"Sgt {s} (collar number {rng.randint(100, 3999)})",
                        f"Chief Inspector {f} {s}", f"Detective Constable {f} {s}"])
@@ -1462,10 +1467,15 @@ def past_date(rng, rec):
                        f"last {MONTHS[d.month - 1]}", f"on the night of {d.day} {MONTHS[d.month - 1]}"])
 
 
+FEMALE = re.compile(r"mother|Her name|\bshe\b|\bher\b")
+MALE = re.compile(r"\b(he|him|his|He)\b")
+
+
 def fill(rng, text, ctx):
     rec = ctx["rec"]
     vals = {
-        "officer": officer(rng), "person": f"{rng.choice(FIRST)} {rng.choice(SURNAMES)}", "town": ctx["town"],
+        "officer": officer(rng, MALE.search(text) is not None), "town": ctx["town"],
+        "person": rng.choice(FIRST_F if FEMALE.search(text) else FIRST_M) + " " + rng.choice(SURNAMES),
         "street": rng.choice(STREETS), "date": past_date(rng, rec), "op": f"Operation {rng.choice(OP_NAMES)}",
         "place": rng.choice(PLACE_TYPES), "year": str(rec.year - 1), "year1": str(rec.year)[-2:],
         "first": rng.choice(FIRST), "first_initial": rng.choice("ABCDEFGHJKLMNPRSTW"), "street_no": str(rng.randint(1, 140)),
@@ -1517,13 +1527,17 @@ def q_count(rng, subj, topic, ctx, shared_period=None):
             ["the force area", "your force area", "your area", "the county"] if ctx["body"] == "police" else ["your area", "the area you cover"])
         pc = cap(per) if per else "Overall"
         frames = [f"How many {np_} {perf} {verb}{sp}{bd}?", f"Please provide the number of {np_} {verb}{sp}{bd}.",
-                  f"Could you tell me how many {np_} {perf} {verb}{sp}{bd}?", f"I would like to know the number of {np_} {verb} by the force{sp}{bd}.",
+                  f"Could you tell me how many {np_} {perf} {verb}{sp}{bd}?", f"I would like to know the number of {np_} {verb}{' by the force' if ctx['body'] == 'police' and ' by ' not in verb else ''}{sp}{bd}.",
                   f"{pc}, how many {np_} {perf} {verb}{bd}?", f"Please can you send me figures for the number of {np_} {verb}{sp}{bd}.",
                   f"What was the total number of {np_} {verb}{sp}{bd}?", f"Can I have the figures for {np_} {verb}{sp}{bd} please",
                   f"Do you hold figures for the number of {np_} {verb}{sp}? If so, please provide them{bd}.",
                   f"Please state how many {np_} {perf} {verb} in {area}{sp}{bd}.", f"I am requesting the number of {np_} {verb}{sp}{bd}.",
                   f"Number of {np_} {verb}{sp}{bd}.", f"Please disclose the numbers of {np_} {verb}{sp}{bd}.",
                   f"Would you be able to tell me how many {np_} {perf} {verb}{sp}{bd}?",
+                  f"Please let me know how many {np_} {perf} {verb}{sp}{bd}.", f"I'd like the number of {np_} {verb}{sp}{bd}.",
+                  f"Can you confirm the number of {np_} {verb}{sp}{bd}?", f"Please supply data showing how many {np_} {perf} {verb}{sp}{bd}.",
+                  f"{cap(np_)} {verb}{sp}: totals{bd} please.", f"I need to know how many {np_} {perf} {verb}{sp}{bd}.",
+                  f"Is it possible to get the number of {np_} {verb}{sp}{bd}?",
                   f"How many {np_} did the force record{sp}{bd}?" if verb == "recorded" else f"In {area}, how many {np_} {perf} {verb}{sp}{bd}?"]
         item = rng.choice([f"the number of {np_} {verb}{sp}{bd}", f"{np_} {verb}{sp}{bd}", f"the total number of {np_} {verb}{sp}{bd}"])
     ex = []
@@ -1552,8 +1566,17 @@ def q_followup(rng, topic):
     return {"text": rng.choice(FOLLOWUPS[topic]), "item": None, "topics": [topic], "ex": [], "long": False, "kind": "followup", "topic": topic}
 
 
-def q_doc(rng, topic):
-    doc = rng.choice(DOCS[topic])
+def fresh(rng, ctx, options, key):
+    """Pick an option not yet used in this request (so nothing is asked twice)."""
+    used = ctx.setdefault("used_subjects", set())
+    left = [o for o in options if key(o) not in used] or options
+    o = rng.choice(left)
+    used.add(key(o))
+    return o
+
+
+def q_doc(rng, topic, ctx):
+    doc = fresh(rng, ctx, DOCS[topic], lambda d: "doc:" + d)
     frames = [f"Please provide a copy of the force's {doc}.", f"Could you send me your current {doc}?",
               f"I would like a copy of the {doc}, and the date it was last reviewed.", f"Does the force have {article(doc)} {doc}? If so, please send a copy.",
               f"Please disclose the most recent version of your {doc}.", f"A copy of the {doc} currently in use.",
@@ -1564,8 +1587,8 @@ def q_doc(rng, topic):
     return {"text": rng.choice(frames), "item": item, "topics": [topic], "ex": ex, "long": False, "kind": "doc", "topic": topic}
 
 
-def q_yesno(rng, topic):
-    q, ex = rng.choice(YESNO[topic])
+def q_yesno(rng, topic, ctx):
+    q, ex = fresh(rng, ctx, YESNO[topic], lambda y: "yn:" + y[0])
     if rng.random() < 0.3 and q.split()[0] in ("Does", "Do", "Is", "Are", "Has", "Have"):
         q = q.rstrip("?") + rng.choice(["? If so, since when?", "? If not, why not?", "? If so, please give details.", "? If so, please explain how this works."])
     return {"text": q, "item": None, "topics": [topic], "ex": list(ex), "long": False, "kind": "yesno", "topic": topic}
@@ -1573,7 +1596,7 @@ def q_yesno(rng, topic):
 
 def q_spend(rng, ctx, topic=None):
     cands = [s for s in SPEND if topic is None or s[1] == topic] or SPEND
-    what, t, p43 = rng.choice(cands)
+    what, t, p43 = fresh(rng, ctx, cands, lambda c: "spend:" + c[0])
     per, long = flow_period(rng, ctx["rec"])
     bds = ["", "", "", ", including VAT"] + ([", broken down by supplier", ", with the name of each supplier"] if p43 > 0 else []) \
         + ([", split by year", " by financial year", ", for each year separately"] if long else [])
@@ -1586,7 +1609,7 @@ def q_spend(rng, ctx, topic=None):
     if "supplier" in bd:
         ex.append(("s43(2)", p43 * 1.5))
     text = rng.choice(frames)
-    if rng.random() < 0.15:
+    if p43 > 0 and rng.random() < 0.2:
         text += " Please include the unit price paid."
         ex.append(("s43(2)", 0.55))
     topics = ["finance_procurement_it"] + ([t] if t != "finance_procurement_it" else [])
@@ -1595,7 +1618,7 @@ def q_spend(rng, ctx, topic=None):
 
 def q_contract(rng, ctx, topic=None):
     cands = [s for s in SYSTEMS if topic is None or s[1] == topic] or SYSTEMS
-    sysname, t = rng.choice(cands)
+    sysname, t = fresh(rng, ctx, cands, lambda c: "sys:" + c[0])
     qs = rng.sample(CONTRACT_QS, rng.randint(2, 4))
     out = []
     for i, (q, p) in enumerate(qs):
@@ -1608,7 +1631,7 @@ def q_contract(rng, ctx, topic=None):
 
 
 def q_risk(rng, topic, ctx):
-    spec, variants = rng.choice(RISK[topic])
+    spec, variants = fresh(rng, ctx, RISK[topic], lambda r: "risk:" + r[1][0])
     sub = {"rec": ctx["rec"], "town": ctx["town"]}
     raw = rng.choice(variants)
     text = fill(rng, raw, sub)
@@ -1686,10 +1709,14 @@ def intro(rng, ctx, topic):
         if not personal or r in ("member_of_public", "mp_councillor", "campaigner"):
             if r != "business" or topic in ("finance_procurement_it", "technology_surveillance", "fraud_cyber"):
                 parts.append(c)
-    if rng.random() < 0.4:
+    if rng.random() < 0.36:
         parts.append(rng.choice([f"Under {foia}, I would like to request the following information.",
                                  f"I am making this request under {foia}.", f"Please treat this as a request under {foia}.",
-                                 f"This is a request for recorded information under {foia}."]))
+                                 f"This is a request for recorded information under {foia}.",
+                                 f"I am writing to ask for information under {foia}.", f"I'd like to ask for the following under {foia}.",
+                                 "Please deal with this as a freedom of information request.", "This is an FOI request.",
+                                 "Request under FOI:", f"I am requesting information held by {'the force' if ctx['body'] == 'police' else 'you'}, as provided for by {foia}.",
+                                 f"Could you please supply the following under {foia}?", "I'd like to put in an FOI request."]))
     return " ".join(p for p in parts if p)
 
 
@@ -1805,9 +1832,9 @@ def build_questions(rng, ctx, topics, nq, shared):
             if len(qs) < nq and rng.random() < 0.25 and not shared and topic not in NO_FOLLOWUP:
                 qs.append(q_followup(rng, topic))
         elif kind == "doc":
-            qs.append(q_doc(rng, topic))
+            qs.append(q_doc(rng, topic, ctx))
         elif kind == "yesno":
-            qs.append(q_yesno(rng, topic))
+            qs.append(q_yesno(rng, topic, ctx))
         elif kind == "spend":
             qs.append(q_spend(rng, ctx, None if topic == "finance_procurement_it" else topic))
         else:
@@ -1910,7 +1937,8 @@ def make_request(rng, rid):
             items = [cap(q["item"]) if q["item"] else q["text"] for q in qs]
         else:
             if rng.random() < 0.6:
-                lines.append(rng.choice(["Please supply the following:", "I would like to request the following:",
+                lines.append(rng.choice(["Here are my questions:", "Specifically:", "I would like to know:", "In particular:",
+                                         "The information I am after is:", "Please answer the following:", "Please supply the following:", "I would like to request the following:",
                                          "My questions are:", "Could you please tell me:", "I would be grateful for the following:",
                                          "Please could you answer the following questions.", "Questions:"]))
             items = [q["text"] for q in qs]
