@@ -13,13 +13,14 @@ import logging
 import threading
 from typing import Any, Optional
 
-from fastapi import FastAPI, Request
+from fastapi import FastAPI, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
 from . import __version__
-from .models import MAX_TEXT_CHARS, TriageRequest, TriageResult
+from . import disclosures as _disclosures
+from .models import MAX_TEXT_CHARS, DisclosureSearch, TriageRequest, TriageResult
 from .pipeline import InputError, Triage
 
 log = logging.getLogger(__name__)
@@ -168,7 +169,34 @@ def triage_request(req: TriageRequest) -> TriageResult:
     triage = get_triage()
     with _run_lock:
         return triage.triage(req.text, received=req.received, id=req.id, clarified=req.clarified,
-                             regime=req.regime)
+                             regime=req.regime, similar_per_question=req.similar_per_question)
+
+
+_store: Optional[Any] = None  # the disclosure log searched; the default store unless set (tests)
+
+
+def get_store() -> Any:
+    global _store
+    if _store is None:
+        _store = _disclosures.default_store()
+    return _store
+
+
+@app.get("/v1/disclosures/search", response_model=DisclosureSearch, summary="Search the disclosure log",
+         responses={422: {"model": ErrorDetail, "description": "q empty or too long, k out of 1-100, unknown ranker."}})
+def search_disclosures(q: str = Query(..., max_length=MAX_TEXT_CHARS, description="A request or a few words."),
+                       k: int = Query(5, ge=1, le=100, description="How many to return."),
+                       ranker: str = Query("default", description="default, or one of the measured variants "
+                                                                  "(bm25, bm25f, bm25f+tfidf_tr, bm25f+tfidf, bm25f+char).")
+                       ) -> DisclosureSearch:
+    """Prior disclosures most like `q`: score, reference, title, date, url, exemptions cited and a snippet."""
+    if not q.strip():
+        raise InputError("q is empty: give a request or a few words to search for")
+    if ranker != "default" and ranker not in _disclosures.RANKERS:
+        raise InputError(f"unknown ranker {ranker!r}; choose from default, {', '.join(_disclosures.RANKERS)}")
+    hits = get_store().search(q, k=k, ranker=ranker)
+    return DisclosureSearch(query=q, k=k, ranker=_disclosures.DEFAULT_RANKER if ranker == "default" else ranker,
+                            results=_disclosures.to_similar(hits, None))
 
 
 @app.get("/healthz", summary="Liveness check")

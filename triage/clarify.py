@@ -20,7 +20,7 @@ from .rules import Rule, load_yaml, make_rules, normalise
 RULES_FILE = "clarification_rules.yaml"
 _STATISTICAL = re.compile(
     r"\b(?:how many|number of|numbers of|total number|totals?|figures?|statistics|stats|how often|count of|"
-    r"proportion|percentage|breakdown|broken down)\b", re.I)
+    r"proportion|percentage|breakdown|broken down)\b")
 _SUBJECT = re.compile(r"^\s*((?:\S+\s+){0,6}?\S+?)(?=[,.;:?!]|\s+(?:and|from|since|between|for|in|during)\s|$)")
 
 

@@ -97,7 +97,9 @@ def render_text(result) -> str:
     if result.similar:
         lines.append("Similar disclosures:")
         for s in result.similar:
-            lines.append(f"  - {s.reference} {s.title} ({s.score:.2f})".rstrip())
+            lines.append(f"  - {s.reference} {s.title} ({s.score:.2f})".rstrip()
+                         + (f" [{', '.join(s.exemptions)}]" if s.exemptions else "")
+                         + (f" POSSIBLE REPEAT ({s.repeat_flag})" if s.repeat_flag else ""))
     if result.warnings:
         lines.append("Warnings:")
         for w in result.warnings:
@@ -151,7 +153,7 @@ def cmd_triage(args: argparse.Namespace) -> int:
 
     try:
         result = Triage().triage(text, received=args.received, id=args.id, clarified=args.clarified,
-                                 regime=args.regime)
+                                 regime=args.regime, similar_per_question=args.similar_per_question)
     except InputError as e:
         _err(str(e))
         return EXIT_INPUT
@@ -215,6 +217,67 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _log_store(args: argparse.Namespace):
+    from .disclosures import open_store
+
+    return open_store(args.db)
+
+
+def cmd_log_import(args: argparse.Namespace) -> int:
+    from .disclosures import StoreError
+    from .log_import import import_files
+
+    try:
+        store = _log_store(args)
+        if args.drop_sample:
+            print(f"removed {store.drop_sample():,} sample entries", file=sys.stderr)
+        report = import_files(store, args.files, progress=sys.stderr.isatty())
+    except (StoreError, OSError) as e:
+        _err(str(e))
+        return EXIT_IO
+    for p in report.problems[:50]:
+        _err(str(p))
+    if len(report.problems) > 50:
+        _err(f"... and {len(report.problems) - 50:,} more entries not imported")
+    print(report.summary() + f"; the log now holds {store.count():,} entries ({store.location})", file=sys.stderr)
+    if store.sample_count() and not args.drop_sample:
+        print(f"note: {store.sample_count():,} of them are the shipped sample; --drop-sample removes them",
+              file=sys.stderr)
+    return EXIT_IO if any(p.where == "file" for p in report.problems) else EXIT_OK
+
+
+def cmd_log_search(args: argparse.Namespace) -> int:
+    from .disclosures import StoreError
+
+    if not args.query.strip():
+        _err("the search text is empty")
+        return EXIT_INPUT
+    if not 1 <= args.k <= 100:
+        _err("-k must be between 1 and 100")
+        return EXIT_INPUT
+    try:
+        hits = _log_store(args).search(args.query, k=args.k, ranker=args.ranker)
+    except (StoreError, ValueError) as e:
+        _err(str(e))
+        return EXIT_INPUT if isinstance(e, ValueError) else EXIT_IO
+    if args.format == "json":
+        out = [{"score": round(h.score, 4), "reference": h.reference, "title": h.title,
+                "published": h.published.isoformat() if h.published else None, "url": h.url,
+                "exemptions": h.exemptions, "ncnd": h.ncnd, "snippet": h.snippet} for h in hits]
+        sys.stdout.write(json.dumps(out, ensure_ascii=False, indent=2) + "\n")
+        return EXIT_OK
+    if not hits:
+        print("no similar disclosures found")
+    for i, h in enumerate(hits, 1):
+        cited = ", ".join(h.exemptions) + (" (NCND)" if h.ncnd else "") if h.exemptions or h.ncnd else "none cited"
+        print(f"{i}. {h.reference}  {h.title}  ({h.published or 'no date'})  score {h.score:.2f}")
+        print(f"   exemptions: {cited}")
+        print(f"   {h.snippet}")
+        if h.url:
+            print(f"   {h.url}")
+    return EXIT_OK
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
@@ -242,6 +305,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="foia (default), foisa (Scotland), eir or eisr: deadlines, cost limit, exemption numbers")
     t.add_argument("--format", choices=("json", "text"), default="json",
                    help="json (the contract, default) or text (a readable summary)")
+    t.add_argument("--similar-per-question", action="store_true",
+                   help="also list similar past disclosures for each question")
     t.set_defaults(func=cmd_triage)
 
     b = sub.add_parser("batch", help="triage a JSONL or CSV file, writing JSONL",
@@ -278,6 +343,31 @@ def build_parser() -> argparse.ArgumentParser:
                     help="score this batch output instead of triaging the texts")
     ev.add_argument("--json", action="store_true", help="print the metrics as JSON")
     ev.set_defaults(func=cmd_evaluate)
+
+    lg = sub.add_parser("log", help="the disclosure log: import entries, search them",
+                        description="The authority's disclosure log, used for `similar`. The store is "
+                                    "$FOI_TRIAGE_DB, else disclosures.db in the user data directory (seeded with "
+                                    "the shipped sample), unless --db names one.")
+    log_sub = lg.add_subparsers(dest="log_command", required=True, metavar="ACTION")
+    li = log_sub.add_parser("import", help="import JSONL, CSV or saved HTML pages (upsert by reference)",
+                            description="Import disclosure-log entries from .jsonl, .csv (columns: reference, title, "
+                                        "url, published, request, response, exemptions, ncnd, topics) or saved .html "
+                                        "pages. Entries are upserted by reference: importing twice changes nothing. "
+                                        "Entries that cannot be read are listed on stderr; the rest are imported.")
+    li.add_argument("files", nargs="+", type=Path, metavar="FILE", help=".jsonl, .csv or .html files")
+    li.add_argument("--db", help="store path or sqlite:///path (default: $FOI_TRIAGE_DB or the user data dir)")
+    li.add_argument("--drop-sample", action="store_true",
+                    help="remove the shipped sample entries for good (your log replaces them)")
+    li.set_defaults(func=cmd_log_import)
+    ls = log_sub.add_parser("search", help="the prior disclosures most like a text",
+                            description="Ranked prior disclosures with score, reference, title, date, url, "
+                                        "exemptions cited and a matching snippet.")
+    ls.add_argument("query", metavar="TEXT", help="a request or a few words")
+    ls.add_argument("-k", type=int, default=5, help="how many (default 5)")
+    ls.add_argument("--db", help="store path or sqlite:///path (default: $FOI_TRIAGE_DB or the user data dir)")
+    ls.add_argument("--ranker", default="default", help="default, bm25, bm25f, bm25f+tfidf_tr, bm25f+tfidf, bm25f+char")
+    ls.add_argument("--format", choices=("text", "json"), default="text")
+    ls.set_defaults(func=cmd_log_search)
 
     s = sub.add_parser("serve", help="run the HTTP API (uvicorn)")
     s.add_argument("--host", default="127.0.0.1", help="interface to listen on (default: 127.0.0.1)")

@@ -21,7 +21,7 @@ from .rules import Rule, compile_pattern, load_yaml, make_rules, normalise
 RULES_FILE = "cost_rules.yaml"
 _STATISTICAL = re.compile(
     r"\b(?:how many|number of|numbers of|total|totals|figures?|statistics|stats|how often|count of|"
-    r"amount of|proportion|percentage|breakdown|broken down|average)\b", re.I)
+    r"amount of|proportion|percentage|breakdown|broken down|average)\b")
 _ACTIVITY_ORDER = ("determining", "locating", "retrieving", "extracting")
 
 
@@ -108,14 +108,15 @@ def assess(questions: Sequence[QuestionView], received: dt.date, regime: Optiona
     by_id = {r.id: r for r in rules.rules}
     reasons: list[CostReason] = []
     whole = normalise(full_text) if full_text else ""
+    texts = [normalise(q.text) for q in questions]
     for rule in rules.rules:
         if rule.get("scope") == "request":
             m = rule.search(whole) if whole else None
             if m is not None:
                 reasons.append(_reason(rule, None, m.group(0)))
             continue
-        for q in questions:
-            evidence = _fires(rule, q, normalise(q.text), received)
+        for q, text in zip(questions, texts):
+            evidence = _fires(rule, q, text, received)
             if evidence is not None:
                 reasons.append(_reason(rule, q.number, evidence))
     for spec in rules.aggregate:

@@ -161,14 +161,14 @@ class Analyzer:
         cache = self._cache
         if len(cache) > 500_000:  # a bound for long imports of odd vocabularies
             cache.clear()
-        out = []
-        for w in _WORD.findall(text.lower()):
-            t = cache.get(w)
-            if t is None:
-                t = cache[w] = self._term(w)
-            if t:
-                out.append(t)
-        return out
+        words = _WORD.findall(text.lower())
+        terms = list(map(cache.get, words))  # the common case, at C speed: every word seen before
+        if None in terms:
+            for i, t in enumerate(terms):
+                if t is None:
+                    w = words[i]
+                    terms[i] = cache[w] = self._term(w)
+        return list(filter(None, terms))
 
 
 @lru_cache(maxsize=1)
@@ -304,6 +304,7 @@ class DisclosureStore:
                                         timeout=30)
             self.conn.execute("PRAGMA journal_mode=WAL" if self.location != ":memory:" else "PRAGMA journal_mode=MEMORY")
             self.conn.execute("PRAGMA synchronous=NORMAL")
+            self.conn.execute("PRAGMA cache_size=-65536")  # 64 MiB: building the index of a large import
             migrate(self.conn)
         except sqlite3.DatabaseError as e:
             raise StoreError(f"cannot open the disclosure store {self.location}: {e}") from None
@@ -316,7 +317,7 @@ class DisclosureStore:
         # id -> ({term: 1 + log tf} over title + request, the same over all three fields): the re-rank's
         # input, kept so that repeated searches (batch triage) do not re-read and re-count the same entries
         self._tf: dict[int, tuple[dict[str, float], dict[str, float]]] = {}
-        self._sentences: dict[str, list[tuple[int, str, frozenset]]] = {}  # reference -> sentences, for snippets
+        self._sentences: dict[str, list] = {}  # reference -> [request, response, title], analysed lazily for snippets
 
     def close(self) -> None:
         with self._lock:
@@ -483,17 +484,19 @@ class DisclosureStore:
             rows = (r for i in range(0, len(touched), 500) for r in self.conn.execute(
                 f"SELECT id, t_title, t_request, t_response FROM disclosures WHERE reference IN "
                 f"({','.join('?' * len(touched[i:i + 500]))})", touched[i:i + 500]).fetchall())
-        log1p_cache = [0.0] + [1.0 + math.log(c) for c in range(1, 64)]
+        idf2 = {t: x * x for t, x in idf.items()}
+        logtf2 = [x * x for x in _LOGTF]
 
         def sq(counts: Counter) -> float:
-            return sum(((log1p_cache[c] if c < 64 else 1.0 + math.log(c)) * idf.get(t, 1.0)) ** 2
-                       for t, c in counts.items())
+            return sum([(logtf2[c] if c < 256 else _logtf(c) ** 2) * idf2[t] for t, c in counts.items()])
 
         updates = []
         for id_, tt, tr, tp in rows.fetchall() if full else rows:
-            c_tr = Counter((tt + " " + tr).split())
-            c_all = c_tr + Counter(tp.split())
-            updates.append((math.sqrt(sq(c_tr)) or 1.0, math.sqrt(sq(c_all)) or 1.0, id_))
+            counts = Counter(tt.split())
+            counts.update(tr.split())
+            n_tr = sq(counts)
+            counts.update(tp.split())
+            updates.append((math.sqrt(n_tr) or 1.0, math.sqrt(sq(counts)) or 1.0, id_))
         self.conn.executemany("UPDATE disclosures SET norm_tr = ?, norm_all = ? WHERE id = ?", updates)
         if full:
             self._set_meta("norms_n", str(n))
@@ -580,6 +583,26 @@ class DisclosureStore:
             "ORDER BY rank LIMIT ?", (query.match, rank, limit)).fetchall()
         return [(r[0], -r[1]) for r in rows]  # FTS5's bm25 is negative: lower is better
 
+    def _rerank_candidates(self, query: "_Query", limit: int) -> list[tuple[int, float]]:
+        """Candidates for the TF-IDF re-rank.
+
+        Up to ``bm25_max_docs`` entries: FTS5's BM25 with field weights. On a
+        larger log BM25 over a long OR query costs tens of milliseconds (FTS5
+        scores every entry matching any term), so there the candidates are
+        the entries sharing the most query weight (sum of the matched terms'
+        TF-IDF query weights), read term by term from the index.
+        """
+        if self._n <= self.settings["bm25_max_docs"]:
+            return self._candidates(query, _weights(self), limit)
+        # one statement, summed in SQLite: a Python loop over the postings would cost more than the search
+        parts, params = [], []
+        for t in query.chosen:
+            parts.append("SELECT rowid AS id, ? AS w FROM disclosures_fts WHERE disclosures_fts MATCH ?")
+            params += [query.vector.get(t, 0.0), f'"{t}"']
+        sql = (f"SELECT id, sum(w) AS s FROM ({' UNION ALL '.join(parts)}) "
+               "GROUP BY id ORDER BY s DESC LIMIT ?")
+        return self.conn.execute(sql, params + [limit]).fetchall()
+
     def _rows(self, ids: list[int]) -> dict[int, tuple]:
         """id -> (id, reference, title, url, published, exemptions, ncnd, topics, norm_tr, norm_all)."""
         if not ids:
@@ -610,30 +633,31 @@ class DisclosureStore:
 
     def _snippet(self, reference: str, query: "_Query", width: int = 220) -> str:
         """The sentence of the request (else the response) that shares most query weight."""
-        sentences = self._sentences.get(reference)
-        if sentences is None:
+        cached = self._sentences.get(reference)
+        if cached is None:
             row = self.conn.execute("SELECT request, response, title FROM disclosures WHERE reference = ?",
                                     (reference,)).fetchone()
             if not row:
                 return ""
-            sentences = []
-            for part, text in enumerate(row[:2]):
-                for sent in _SENTENCE.split(text or ""):
-                    sent = " ".join(sent.split())
-                    if sent:
-                        sentences.append((part, sent, frozenset(self.analyzer.terms(sent))))
-            if not sentences:
-                sentences.append((0, " ".join((row[2] or "").split()), frozenset()))
             if len(self._sentences) > 5000:
                 self._sentences = {}
-            self._sentences[reference] = sentences
-        best, best_w = {0: sentences[0][1]}, {0: 0.0, 1: 0.0}
-        for part, sent, terms in sentences:
-            w = sum(query.weights.get(t, 0.0) for t in terms)
-            if w > best_w[part]:
-                best[part], best_w[part] = sent, w
-        # the request's own words beat a response's boilerplate; the response only when the request shares nothing
-        best = best[0] if best_w[0] > 0 or best_w[1] == 0 else best[1]
+            cached = self._sentences[reference] = [row[0] or "", row[1] or "", row[2] or ""]
+        best = ""
+        # the request's own words beat a response's boilerplate: the response only when the request shares nothing
+        for part in (0, 1):
+            if isinstance(cached[part], str):  # split and analysed on first use only
+                cached[part] = [(sent, frozenset(self.analyzer.terms(sent)))
+                                for sent in (" ".join(x.split()) for x in _SENTENCE.split(cached[part])) if sent]
+            best_w = 0.0
+            for sent, terms in cached[part]:
+                w = sum(query.weights.get(t, 0.0) for t in terms)
+                if w > best_w:
+                    best, best_w = sent, w
+            if best:
+                break
+        if not best:
+            first = cached[0][0][0] if cached[0] else " ".join(cached[2].split())
+            best = first
         return best if len(best) <= width else best[: width - 1].rsplit(" ", 1)[0] + "…"
 
 
@@ -655,7 +679,8 @@ class _Query:
     weights: dict[str, float]  # (1 + log tf) * idf, for every query term
     vector: dict[str, float]  # weights x idf of the terms found in the log: the dot product's factor
     norm: float
-    match: str  # the FTS5 query: the most telling terms, OR-ed
+    chosen: list[str]  # the most telling terms, best first
+    match: str  # the FTS5 query: those terms, OR-ed
 
     @classmethod
     def build(cls, store: DisclosureStore, text: str) -> Optional["_Query"]:
@@ -673,10 +698,18 @@ class _Query:
             # very common stems: slow to score over a large log and they rank nothing
             usable = [t for t in usable if df[t] <= cfg["max_df"] * n] or usable
         usable.sort(key=lambda t: -weights[t])
-        chosen = usable[: cfg["query_terms"]]
+        # the most telling terms first, until their posting lists reach the budget: FTS5 scores every entry
+        # matching any term, so this bounds the search's cost on a large log (small logs never reach it)
+        chosen, postings = [], 0
+        for t in usable[: cfg["query_terms"]]:
+            if len(chosen) >= cfg["min_query_terms"] and postings + df[t] > cfg["posting_budget"]:
+                continue
+            chosen.append(t)
+            postings += df[t]
         if not chosen:
             return None
-        return cls(tf=tf, weights=weights, vector=vector, norm=norm, match=" OR ".join(f'"{t}"' for t in chosen))
+        return cls(tf=tf, weights=weights, vector=vector, norm=norm, chosen=chosen,
+                   match=" OR ".join(f'"{t}"' for t in chosen))
 
 
 def _weights(store: DisclosureStore) -> tuple[float, float, float]:
@@ -733,7 +766,7 @@ def _tfidf_ranker(blend: Optional[float]):
 
     def rank(store: DisclosureStore, query: _Query, k: int) -> list[Hit]:
         b = store.settings["response_blend"] if blend is None else blend
-        cands = store._candidates(query, _weights(store), max(k, store.settings["candidates"]))
+        cands = store._rerank_candidates(query, max(k, store.settings["candidates"]))
         ids = [i for i, _ in cands]
         rows, tfs = store._rows(ids), store._term_weights(ids)
         scored = []
@@ -752,7 +785,7 @@ def _char_ranker(store: DisclosureStore, query: _Query, k: int) -> list[Hit]:
     The n-grams match word forms the stemmer keeps apart (taser/tasered,
     stalker/stalking) and compounds (bodycam / body camera).
     """
-    cands = store._candidates(query, _weights(store), max(k, store.settings["candidates"]))
+    cands = store._rerank_candidates(query, max(k, store.settings["candidates"]))
     ids = [i for i, _ in cands]
     rows, tfs = store._rows(ids), store._term_weights(ids)
     if not rows:
@@ -838,9 +871,9 @@ def similar_evidence(similar: Sequence, top: Optional[int] = None) -> list[Evide
             continue
         subs = Counter(e for s in items for e in s.exemptions if base_section(e) == base and e != base)
         subsection = subs.most_common(1)[0][0] if subs else None
-        # NCND when a citing response used the section's NCND form, or said NCND and cited it
-        ncnd = any(any(e in NCND_FORMS for e in s.exemptions if base_section(e) == base) for s in items) or \
-            (subsection is None and any(s.ncnd for s in items))
+        # NCND when the form most cited is the section's NCND form (s40(5), s31(3) ...), or, with no
+        # subsection cited, when most citing responses neither confirmed nor denied
+        ncnd = subsection in NCND_FORMS if subsection else sum(s.ncnd for s in items) * 2 > len(items)
         refs = [s.reference for s in items]
         score = sum(max(s.score, 1e-6) for s in items) / total
         shown = ", ".join(refs)

@@ -50,7 +50,7 @@ from spacy.tokens import Doc
 
 from . import artifacts
 from .models import EXEMPTION_SECTIONS, TOPIC_LABELS, BREAKDOWN_DIMENSIONS
-from .topics import model_text
+from .topics import doc_text, model_text
 
 log = logging.getLogger(__name__)
 
@@ -275,7 +275,7 @@ class RequestView:
 
     @classmethod
     def from_doc(cls, doc: Doc) -> "RequestView":
-        text = doc.text
+        text = doc_text(doc)
         chars = list(text)
         for sp in doc.spans.get("zones", []):
             s, e = sp._.char_range or (sp.start_char, sp.end_char)

@@ -186,7 +186,8 @@ def to_disclosure(row: dict) -> Disclosure:
         raise ValueError("neither request nor title is given: nothing to search")
     url = _text(row.get("url"), "url") or None
     published = parse_date(row.get("published"))
-    found, said_ncnd = exemptions_in_text(response)
+    found, said_ncnd = (exemptions_in_text(response)
+                        if row.get("exemptions") in (None, "") or row.get("ncnd") in (None, "") else ([], False))
     if row.get("exemptions") not in (None, ""):
         exemptions = []
         for e in _list(row.get("exemptions"), "exemptions"):

@@ -140,6 +140,16 @@ class TriageRequest(BaseModel):
     clarified: Optional[date] = Field(None, description="Day the answer to a clarification (s1(3)) arrived; "
                                                         "restarts the 20 working days.")
     regime: Optional[str] = Field(None, description="foia (default), foisa, eir or eisr.")
+    similar_per_question: bool = Field(False, description="Also list similar past disclosures for each question.")
+
+
+class DisclosureSearch(BaseModel):
+    """``GET /v1/disclosures/search``: the prior disclosures most like ``query``, best first."""
+
+    query: str
+    k: int
+    ranker: str
+    results: list[SimilarDisclosure] = Field(default_factory=list)
 
 
 class ErrorLine(BaseModel):

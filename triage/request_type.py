@@ -24,8 +24,8 @@ _DEFAULT_REASON = "asks for recorded information held by the authority: a freedo
 class TypeRules:
     rules: list[Rule]
     context_rules: list[Rule]
-    refers_back: dict[str, list]
-    recorded: Rule
+    refers_back: dict[str, Rule]
+    asks: Rule
 
     @classmethod
     def from_data(cls, data: dict) -> "TypeRules":
@@ -35,9 +35,9 @@ class TypeRules:
         for spec, rule in zip(data.get("context_rules") or [], ctx):
             refers[rule.id] = make_rule({"id": rule.id, "reason": rule.reason,
                                          "patterns": spec.get("refers_back", [])}, vocab)
-        rec = data["recorded_information"]
-        return cls(rules=make_rules(data.get("rules"), vocab), context_rules=ctx, refers_back=refers,
-                   recorded=make_rule({"id": "recorded_information", **rec}, vocab))
+        asks = make_rule({"id": "asks", "reason": "asks for records", "patterns": ["\\b$asks\\b", "\\b$record_words\\b"]},
+                         vocab)
+        return cls(rules=make_rules(data.get("rules"), vocab), context_rules=ctx, refers_back=refers, asks=asks)
 
 
 @lru_cache(maxsize=1)
@@ -59,9 +59,6 @@ def classify_part(text: str, rules: TypeRules, context_hits: Sequence[Rule] = ()
         kind = rule.get("type")
         if kind not in found and rules.refers_back[rule.id].search(t):
             found[kind] = rule
-    if "not_a_request" in found and rules.recorded.search(t):
-        # an opinion phrase next to a real ask ("Do you think ... ? How many ...") is still a request
-        del found["not_a_request"]
     for kind in PRECEDENCE:
         if kind in found:
             return kind, found[kind].id, found[kind].reason
@@ -85,7 +82,7 @@ def classify(questions: Sequence[tuple[int, str]], full_text: str, rules: Option
         parts.append(RequestPart(question=number, type=kind, rule=rule_id, reason=reason))
     if not questions and parts[0].type == "foi":
         # nothing reads as an ask: a comment or a complaint, unless it still asks for records
-        if not rules.recorded.search(whole):
+        if not rules.asks.search(whole):
             parts[0] = RequestPart(question=1, type="not_a_request", rule="no_question",
                                    reason="no question or request for recorded information was found in the text")
     types = list(dict.fromkeys(p.type for p in parts))

@@ -20,6 +20,7 @@ _REF = re.compile(r"\$(\w+)")
 _SPACE = re.compile(r"\s+")
 
 
+@lru_cache(maxsize=512)  # each question is read by the request-type, cost and clarification rules
 def normalise(text: str) -> str:
     """Lower-cased with runs of whitespace as one space and curly quotes made straight."""
     text = text.replace("\u2019", "'").replace("\u2018", "'").replace("\u201c", '"').replace("\u201d", '"')
@@ -58,10 +59,69 @@ def compile_pattern(pattern: str, vocab: dict[str, list[str]]) -> re.Pattern:
             raise ValueError(f"pattern {pattern!r} uses ${name}, which is not in vocab")
         return "(?:" + vocab_alternation(vocab[name]) + ")"
 
+    expanded = _REF.sub(expand, pattern)
+    # texts are lower-cased by ``normalise`` before matching, and case-blind matching is
+    # about three times slower in ``re``: so patterns are written in lower case
+    if re.search(r"[A-Z]", re.sub(r"\\.", "", expanded)):
+        raise ValueError(f"pattern {pattern!r} has capitals: texts are lower-cased, write it in lower case")
     try:
-        return re.compile(_REF.sub(expand, pattern), re.IGNORECASE)
+        return re.compile(expanded)
     except re.error as e:
         raise ValueError(f"bad pattern {pattern!r}: {e}") from None
+
+
+# ------------------------------------------------------------------ prefilter
+# Running every rule pattern over every question costs more than everything
+# else in the signals, so each pattern keeps the literal strings one of which
+# any match must start with ("noise complaint", "emission", "my "), and is only
+# run when the text contains one of them: a substring test is far cheaper than
+# a regular-expression scan, and it is a necessary condition, so no match is
+# lost.
+
+
+def _literal_prefixes(items: list, i: int = 0) -> Optional[set[str]]:
+    """Literal strings one of which every match of the parsed ``items[i:]`` starts with; None when unknown."""
+    from re import _constants as sc
+
+    out = ""
+    while i < len(items):
+        op, av = items[i]
+        if op is sc.AT and not out:
+            i += 1
+            continue
+        if op is sc.LITERAL:
+            out += chr(av)
+            i += 1
+            continue
+        if op is sc.SUBPATTERN:
+            heads = _literal_prefixes(list(av[3]))
+        elif op is sc.BRANCH:
+            heads = set()
+            for branch in av[1]:
+                h = _literal_prefixes(list(branch))
+                if h is None:
+                    heads = None
+                    break
+                heads |= h
+        elif op in (sc.MAX_REPEAT, sc.MIN_REPEAT) and av[0] == 0 and not out:
+            body, rest = _literal_prefixes(list(av[2])), _literal_prefixes(items, i + 1)
+            return None if body is None or rest is None else body | rest
+        else:
+            break
+        if heads is None or "" in heads:
+            return {out} if out else None
+        return {out + h for h in heads}
+    return {out} if out else None
+
+
+def pattern_prefixes(pattern: str) -> Optional[frozenset[str]]:
+    """Literal strings one of which every match of ``pattern`` starts with, or None when they cannot be told."""
+    from re import _parser as sp
+
+    heads = _literal_prefixes(list(sp.parse(pattern)))
+    if not heads or "" in heads:
+        return None
+    return frozenset(heads)
 
 
 @dataclass
@@ -72,6 +132,7 @@ class Rule:
     unless: list[re.Pattern] = field(default_factory=list)
     data: dict = field(default_factory=dict)  # the other keys of the rule as written
     not_preceded_by: list[re.Pattern] = field(default_factory=list)
+    prefixes: list = field(default_factory=list)  # per pattern: literals a match starts with (None: unknown)
 
     def search(self, text: str) -> Optional[re.Match]:
         """The first match in ``text`` (already normalised), unless a veto matches.
@@ -79,7 +140,9 @@ class Rule:
         A match right after a ``not_preceded_by`` pattern (checked on the 25
         characters before it, e.g. "for example") is passed over.
         """
-        for p in self.patterns:
+        for p, need in zip(self.patterns, self.prefixes or [None] * len(self.patterns)):
+            if need is not None and not any(literal in text for literal in need):
+                continue
             for m in p.finditer(text):
                 if self.not_preceded_by:
                     before = text[max(0, m.start() - 25):m.start()]
@@ -102,7 +165,7 @@ def make_rule(spec: dict, vocab: dict[str, list[str]]) -> Rule:
     before = [compile_pattern(p, vocab) for p in spec.get("not_preceded_by", [])]
     data = {k: v for k, v in spec.items() if k not in ("patterns", "unless", "not_preceded_by")}
     return Rule(id=spec["id"], reason=" ".join(str(spec["reason"]).split()), patterns=pats, unless=unless,
-                data=data, not_preceded_by=before)
+                data=data, not_preceded_by=before, prefixes=[pattern_prefixes(p.pattern) for p in pats])
 
 
 def make_rules(specs: Iterable[dict], vocab: dict[str, list[str]]) -> list[Rule]:

@@ -59,11 +59,22 @@ def model_text_from_raw(text: str) -> str:
     return body_text(clean, [(z.start, z.end) for z in intake.find_zones(clean)])
 
 
+def doc_text(doc: Doc) -> str:
+    """``doc.text`` without its cost: spaCy rebuilds it from the tokens on every access, while the
+    pipeline made the Doc from the cleaned text it keeps in ``doc._.source``."""
+    source = doc._.source
+    text = getattr(source, "text", None)
+    if text is None:
+        return doc.text
+    end = doc[-1].idx + len(doc[-1].text_with_ws) if len(doc) else 0
+    return text if end == len(text) else doc.text  # a Doc made some other way
+
+
 def model_text(doc: Doc) -> str:
     cached = doc.user_data.get("foi_triage.model_text")
     if cached is None:
         zones = doc.spans.get("zones", [])
-        cached = body_text(doc.text, [sp._.char_range or (sp.start_char, sp.end_char) for sp in zones])
+        cached = body_text(doc_text(doc), [sp._.char_range or (sp.start_char, sp.end_char) for sp in zones])
         doc.user_data["foi_triage.model_text"] = cached
     return cached
 
@@ -98,7 +109,7 @@ class TopicClassifier:
         doc._.topic_scores = dict(zip(self.model.labels, map(float, scores)))
         doc._.topics = decide(self.model, scores) if body.strip() else [(FALLBACK_LABEL, 0.0)]
         request_labels = [label for label, _ in doc._.topics]
-        full = doc.text  # spaCy rebuilds doc.text on every access: once per doc
+        full = doc_text(doc)
         for sp in doc.spans.get("questions", []):
             s, e = sp._.char_range or (sp.start_char, sp.end_char)
             text = full[s:e]

@@ -431,3 +431,68 @@ def _per_label_lines(per: dict[str, dict]) -> list[str]:
     for lab, m in per.items():
         out.append(f"  {lab:28s} {m['precision']:6.3f} {m['recall']:6.3f} {m['f1']:6.3f} {m['support']:5d}")
     return out
+
+
+# ------------------------------------------------------------------ tuning (by cross-validation on the training data)
+
+def tune(data: Path = DEFAULT_DATA, seed: int = DEFAULT_SEED, task: str = "topics",
+         grid: Optional[list[ModelConfig]] = None, log=print) -> list[tuple[ModelConfig, dict]]:
+    """Cross-validated figures for each setting in ``grid`` (never the evaluation data).
+
+    The features are fitted once per fold and shared by the classifiers, so a
+    grid over the classifier settings costs little more than one run."""
+    from sklearn.base import clone
+    from sklearn.model_selection import KFold
+
+    from .topics import model_text_from_raw
+
+    rows = load_rows(Path(data))
+    texts = [model_text_from_raw(r["text"]) for r in rows]
+    if task == "topics":
+        labels, key = list(TOPIC_LABELS), topic_labels_of
+    else:
+        labels = sorted({b for r in rows for b in exemption_labels_of(r) if b != NCND_LABEL},
+                        key=lambda s: int(s[1:])) + [NCND_LABEL]
+        key = exemption_labels_of
+    Y_all = label_matrix(rows, labels, key)
+    keep = _trainable_labels(Y_all, labels)
+    labels, Y = [labels[j] for j in keep], Y_all[:, keep]
+    grid = grid or [TOPICS_CONFIG]
+    core = np.array([r.get("source") == "core" for r in rows])
+    results = []
+    by_features: dict[tuple, list[ModelConfig]] = {}
+    for cfg in grid:
+        by_features.setdefault((cfg.analyzers, cfg.min_df, cfg.max_features), []).append(cfg)
+    kf = KFold(n_splits=TOPICS_CONFIG.folds, shuffle=True, random_state=seed)
+    splits = list(kf.split(texts))
+    for feats, cfgs in by_features.items():
+        P = {cfg: np.zeros(Y.shape) for cfg in cfgs}
+        fold_of = np.zeros(len(texts), dtype=np.int64)
+        for k, (tr, te) in enumerate(splits):
+            union = build_pipeline(cfgs[0], seed).named_steps["features"]
+            Xtr = union.fit_transform([texts[i] for i in tr])
+            Xte = union.transform([texts[i] for i in te])
+            fold_of[te] = k
+            for cfg in cfgs:
+                clf = build_pipeline(cfg, seed).named_steps["clf"]
+                ok = (Y[tr].sum(axis=0) > 0) & (Y[tr].sum(axis=0) < len(tr))
+                clf.fit(Xtr, Y[tr][:, ok])
+                P[cfg][np.ix_(te, np.flatnonzero(ok))] = clf.predict_proba(Xte)
+        for cfg in cfgs:
+            T = cross_fitted_thresholds(P[cfg], Y, fold_of)
+            if task == "topics":
+                pred = [{labels[j] for j in decide_topics(P[cfg][i], T[i], labels)} for i in range(len(rows))]
+                gold = [topic_labels_of(r) for r in rows]
+            else:
+                pred = [{labels[j] for j in range(len(labels)) if P[cfg][i, j] >= T[i, j]} for i in range(len(rows))]
+                gold = [key(r) & set(labels) for r in rows]
+            m_all = set_metrics(pred, gold, labels)
+            m_core = set_metrics([p for p, c in zip(pred, core) if c], [g for g, c in zip(gold, core) if c], labels)
+            out = {"micro_f1": m_all["micro"]["f1"], "macro_f1": m_all["macro_f1"],
+                   "core_micro_f1": m_core["micro"]["f1"], "core_macro_f1": m_core["macro_f1"]}
+            if task != "topics":
+                res = TaskResult(task, labels, None, np.zeros(len(labels)), P[cfg], fold_of)
+                out["recall_at_3"] = exemption_cv_metrics(res, rows)["recall_at_3"]
+            log(f"{cfg}: {out}")
+            results.append((cfg, out))
+    return results
