@@ -130,6 +130,7 @@ def dev_eval(log: Path, dev: Path, scorer: Path, rankers: list[str], with_triage
               f"to the best other entry: median {q(best_other, .5):.2f}, 90th percentile {q(best_other, .9):.2f}")
 
         if with_triage:
+            triage_exemptions(store, gold, dev, scorer, Path(tmp))
             import os
 
             env = dict(os.environ, FOI_TRIAGE_DB=str(Path(tmp) / "eval.db"))
@@ -139,6 +140,38 @@ def dev_eval(log: Path, dev: Path, scorer: Path, rankers: list[str], with_triage
             m = run_scorer(scorer, dev, out)
             print(f"\nfoi-triage batch (own entry in the log, top 5 as returned): similar.ndcg_at_5 "
                   f"{m['similar.ndcg_at_5']:.3f}, useful_at_5 {m['similar.useful_at_5']:.3f}")
+
+
+class _LeaveOut:
+    """The store, searched with the request's own log entry left out (as if it were a new request)."""
+
+    def __init__(self, store: DisclosureStore):
+        self.store, self.exclude = store, ()
+
+    def search(self, text: str, k: int = 5, **kw):
+        return self.store.search(text, k=k, exclude=self.exclude, **kw)
+
+
+def triage_exemptions(store: DisclosureStore, gold: list[dict], dev: Path, scorer: Path, tmp: Path) -> None:
+    """The pipeline's exemption figures with and without the similar disclosures' evidence (own entry left out)."""
+    import datetime as dt
+
+    from triage.pipeline import Triage
+
+    leave_out = _LeaveOut(store)
+    runs = {"without the log": Triage(store=None), "with the log (own entry left out)": Triage(store=leave_out)}
+    print()
+    for name, tr in runs.items():
+        pred = tmp / "triage-exemptions.jsonl"
+        with open(pred, "w", encoding="utf-8") as f:
+            for g in gold:
+                leave_out.exclude = [g.get("self_reference")]
+                received = dt.date.fromisoformat(g["received"]) if g.get("received") else None
+                f.write(tr.triage(g["text"], received=received, id=g["id"]).model_dump_json() + "\n")
+        m = run_scorer(scorer, dev, pred)
+        print(f"triage exemptions {name}: recall@3 {m['exemptions.recall_at_3']:.3f}, precision@3 "
+              f"{m['exemptions.precision_at_3']:.3f}, mrr {m['exemptions.mrr']:.3f}, ncnd accuracy "
+              f"{m['exemptions.ncnd_accuracy']:.3f}, similar.ndcg_at_5 {m.get('similar.ndcg_at_5', 0):.3f}")
 
 
 def main() -> int:

@@ -119,3 +119,27 @@ def test_the_pipeline_serialises_cost_risk_as_an_object_with_a_level(triage):
     r = triage.triage(text, received=RECEIVED).model_dump(mode="json")
     assert r["cost_risk"]["level"] in ("possible", "likely")
     assert r["cost_risk"]["drivers"] and r["cost_risk"]["reasons"][0]["reason"]
+
+
+def test_rule_patterns_are_only_run_when_a_literal_they_start_with_is_in_the_text():
+    from triage.rules import pattern_prefixes
+
+    assert pattern_prefixes(r"\b(?:the )?(?:reasons?|circumstances) for\b") == {"the ", "reason", "circumstances"}
+    assert pattern_prefixes(r"\bmy (?:own )?(?:records?|data)\b") == {"my "}
+    assert pattern_prefixes(r"^\W*why\b") is None  # may start with anything: always run
+
+
+def test_the_prefilter_never_changes_a_result():
+    rules = default_rules()
+    texts = ["how many knives were seized at schools in 2023?", "for each complaint, the reasons for the delay",
+             "please search the incident logs for the word 'drone'", "how many officers are there?"]
+    with_filter = [[r.search(t) is not None for r in rules.rules] for t in texts]
+    saved = [r.prefixes for r in rules.rules]
+    try:
+        for r in rules.rules:
+            r.prefixes = []
+        without = [[r.search(t) is not None for r in rules.rules] for t in texts]
+    finally:
+        for r, p in zip(rules.rules, saved):
+            r.prefixes = p
+    assert with_filter == without

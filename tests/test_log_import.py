@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from triage.disclosures import DisclosureStore
-from triage.log_import import Problem, exemptions_in_text, import_files, parse_date, read_csv, read_html, read_jsonl
+from triage.log_import import Problem, exemptions_in_text, import_files, parse_date, read_csv, read_html
 
 DATA = Path(__file__).parent / "data"
 

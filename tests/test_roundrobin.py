@@ -158,3 +158,12 @@ def test_the_cli_triage_takes_regime_and_clarified(tmp_path):
     bad = subprocess.run([sys.executable, "-m", "triage", "triage", str(f), "--received", "2024-05-10",
                           "--clarified", "2024-05-01"], capture_output=True, text=True, timeout=300)
     assert bad.returncode == 2 and "before received" in bad.stderr
+
+
+def test_csv_columns_named_clarified_and_requester_are_read(tmp_path):
+    src = tmp_path / "in.csv"
+    src.write_text('id,text,received,clarified,requester\nc1,"How many dog bites?",2024-01-08,2024-01-12,Ann Lee\n'
+                   'c2,"How many cats?",2024-01-08,,\n', encoding="utf-8")
+    items = [item for _, item in iter_requests(src)]
+    assert (items[0].clarified, items[0].requester) == (date(2024, 1, 12), "Ann Lee")
+    assert (items[1].clarified, items[1].requester) == (None, None)

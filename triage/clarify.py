@@ -15,7 +15,7 @@ from typing import Optional, Sequence
 
 from .cost import QuestionView
 from .models import ClarificationQuestion, RequestType
-from .rules import Rule, load_yaml, make_rules, normalise
+from .rules import Rule, load_yaml, make_rules, normalise, tidy
 
 RULES_FILE = "clarification_rules.yaml"
 _STATISTICAL = re.compile(
@@ -53,6 +53,9 @@ def suggest(questions: Sequence[QuestionView], request_type: Optional[RequestTyp
     out: list[ClarificationQuestion] = []
     for q in questions:
         text = normalise(q.text)
+        written = tidy(q.text)
+        if len(written) != len(text):  # lower-casing changed the length (rare letters): quote lower-case
+            written = text
         ptype = part_types.get(q.number, "foi")
         kinds: set[str] = set()
         for rule in rules.rules:
@@ -73,8 +76,8 @@ def suggest(questions: Sequence[QuestionView], request_type: Optional[RequestTyp
                 m = rule.search(text)
                 if m is None:
                     continue
-                matched = m.group(0).strip()
-                sm = _SUBJECT.match(text[m.end():])
+                matched = written[m.start():m.end()].strip()
+                sm = _SUBJECT.match(written[m.end():])
                 subject = sm.group(1) if sm else ""
             elif rule.unless and any(u.search(text) for u in rule.unless):
                 continue

@@ -12,11 +12,11 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Iterable, Optional, Sequence
+from typing import Optional, Sequence
 
 from .deadline import Regime, get_regime
 from .models import CostReason, CostRisk
-from .rules import Rule, compile_pattern, load_yaml, make_rules, normalise
+from .rules import Rule, load_yaml, make_rules, normalise, tidy
 
 RULES_FILE = "cost_rules.yaml"
 _STATISTICAL = re.compile(
@@ -71,8 +71,9 @@ def _weight(rule: Rule) -> int:
     return int(rule.get("weight") or (2 if rule.get("level") == "likely" else 1))
 
 
-def _fires(rule: Rule, q: QuestionView, text: str, received: dt.date) -> Optional[str]:
-    """The evidence text when ``rule`` fires on question ``q``; None otherwise."""
+def _fires(rule: Rule, q: QuestionView, text: str, received: dt.date, written: str = "") -> Optional[str]:
+    """The evidence text when ``rule`` fires on question ``q`` (``text`` normalised; ``written``
+    the same with its capitals, for quoting); None otherwise."""
     evidence = ""
     if rule.get("breakdown") and rule.get("breakdown") not in q.dimensions:
         return None
@@ -87,7 +88,7 @@ def _fires(rule: Rule, q: QuestionView, text: str, received: dt.date) -> Optiona
         m = rule.search(text)
         if m is None:
             return None
-        evidence = m.group(0)
+        evidence = written[m.start():m.end()] if len(written) == len(text) else m.group(0)
     elif rule.unless and any(u.search(text) for u in rule.unless):
         return None
     if not evidence:
@@ -109,14 +110,16 @@ def assess(questions: Sequence[QuestionView], received: dt.date, regime: Optiona
     reasons: list[CostReason] = []
     whole = normalise(full_text) if full_text else ""
     texts = [normalise(q.text) for q in questions]
+    written = [tidy(q.text) for q in questions]
     for rule in rules.rules:
         if rule.get("scope") == "request":
             m = rule.search(whole) if whole else None
             if m is not None:
-                reasons.append(_reason(rule, None, m.group(0)))
+                full = tidy(full_text)
+                reasons.append(_reason(rule, None, full[m.start():m.end()] if len(full) == len(whole) else m.group(0)))
             continue
-        for q, text in zip(questions, texts):
-            evidence = _fires(rule, q, text, received)
+        for q, text, as_written in zip(questions, texts, written):
+            evidence = _fires(rule, q, text, received, as_written)
             if evidence is not None:
                 reasons.append(_reason(rule, q.number, evidence))
     for spec in rules.aggregate:

@@ -14,6 +14,7 @@ Regimes (days, extension, cost limit, section numbers) are data in
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -23,7 +24,7 @@ import holidays as _holidays
 import yaml
 
 DATA = Path(__file__).with_name("data") / "regimes.yaml"
-_SECTION_BASE = __import__("re").compile(r"^(s\d+|reg \d+)")
+_SECTION_BASE = re.compile(r"^(s\d+|reg \d+)")
 
 
 class RegimeError(ValueError):

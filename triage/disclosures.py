@@ -102,10 +102,11 @@ class Disclosure:
     topics: list[str] = field(default_factory=list)
 
     def fingerprint(self) -> str:
-        body = json.dumps([self.title, self.url, self.published.isoformat() if self.published else None,
-                           self.request, self.response, self.exemptions, self.ncnd, self.topics],
-                          ensure_ascii=False)
-        return hashlib.sha1(body.encode("utf-8")).hexdigest()
+        # unit separators between fields: cheaper than JSON on a 100,000-entry import, and unambiguous
+        body = "\x1f".join((self.title, self.url or "", self.published.isoformat() if self.published else "",
+                            self.request, self.response, "\x1e".join(self.exemptions), "1" if self.ncnd else "0",
+                            "\x1e".join(self.topics)))
+        return hashlib.sha1(body.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 @dataclass
@@ -737,14 +738,14 @@ def _cosines(query: _Query, row: tuple, weights: tuple[dict[str, float], dict[st
     lengths were computed at import (``norm_tr``, ``norm_all``).
     """
     w_tr, w_all = weights
+    qv = query.vector
     dot_tr = dot_all = 0.0
-    for t, w in query.vector.items():
-        x = w_all.get(t)
-        if x:
-            dot_all += w * x
-            y = w_tr.get(t)
-            if y:
-                dot_tr += w * y
+    for t in qv.keys() & w_all.keys():  # the shared terms only (a set operation in C)
+        w = qv[t]
+        dot_all += w * w_all[t]
+        y = w_tr.get(t)
+        if y:
+            dot_tr += w * y
     return dot_tr / (query.norm * row[8]), dot_all / (query.norm * row[9])
 
 

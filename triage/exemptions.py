@@ -78,7 +78,7 @@ class Evidence:
     section: str
     weight: float  # 0-1: how strongly this alone suggests the section
     reason: str
-    source: str  # "model" | "rule" | "prior"
+    source: str  # "model" | "rule" | "prior" | "cocitation" | "ncnd_bundle"
     ncnd: bool = False
     subsection: Optional[str] = None
     rule_id: Optional[str] = None
@@ -396,9 +396,51 @@ def prior_evidence(prior: Sequence[PriorDisclosure], rules: Optional[RuleSet] = 
 
 # ------------------------------------------------------------------ combining
 
-def combine(evidence: Sequence[Evidence], rules: RuleSet, model_ncnd: bool = False) -> list[Suggestion]:
+def _noisy_or(evs: Iterable[Evidence]) -> float:
+    keep = 1.0
+    for e in evs:
+        keep *= 1.0 - e.weight
+    return 1.0 - keep
+
+
+def cocitation_evidence(evidence: Sequence[Evidence], cocitation: dict[str, dict[str, float]],
+                        weight: float) -> list[Evidence]:
+    """Evidence for the sections usually cited together with the likely ones.
+
+    For each section b, the strongest of score(a) * share(b | a) * weight over
+    the sections a with evidence, where share(b | a) is how often training
+    requests citing a also cited b."""
+    if not cocitation or weight <= 0:
+        return []
+    by_section: dict[str, list[Evidence]] = {}
+    for ev in evidence:
+        by_section.setdefault(ev.section, []).append(ev)
+    scores = {s: _noisy_or(evs) for s, evs in by_section.items() if s != "s12"}
+    best: dict[str, tuple[float, str, float]] = {}
+    for a, score_a in scores.items():
+        for b, share in cocitation.get(a, {}).items():
+            w = weight * score_a * share
+            if b != "s12" and w > best.get(b, (0.0, "", 0.0))[0]:
+                best[b] = (w, a, share)
+    return [Evidence(section=b, weight=round(w, 4), source="cocitation",
+                     reason=f"usually cited together with {a} (in {share:.0%} of training requests citing {a})")
+            for b, (w, a, share) in sorted(best.items())]
+
+
+def combine(evidence: Sequence[Evidence], rules: RuleSet, model_ncnd: bool = False,
+            cocitation: Optional[dict[str, dict[str, float]]] = None) -> list[Suggestion]:
     """Suggestions, best first, from all the evidence for a request."""
     cfg = rules.combine
+    evidence = list(evidence) + cocitation_evidence(evidence, cocitation or {},
+                                                    float(cfg.get("cocitation_weight", 0.0)))
+    bundle = cfg.get("ncnd_bundle") or {}
+    ncnd_min = float(cfg.get("ncnd_rule_min_weight", 0.5))
+    if bundle.get("weight") and (model_ncnd or any(e.ncnd and e.weight >= ncnd_min and e.source == "rule"
+                                                   for e in evidence)):
+        names = ", ".join(rules.sections.get(x, {}).get("ncnd", x) for x in bundle["sections"])
+        evidence += [Evidence(section=x, weight=float(bundle["weight"]), source="ncnd_bundle", ncnd=True,
+                              reason=f"neither-confirm-nor-deny answers usually cite {names} together")
+                     for x in bundle["sections"]]
     excluded = set(cfg.get("model_alone_excluded", ["s12"]))
     min_score = float(cfg.get("min_score", 0.1))
     max_n = int(cfg.get("max_suggestions", 5))
@@ -408,18 +450,17 @@ def combine(evidence: Sequence[Evidence], rules: RuleSet, model_ncnd: bool = Fal
         by_section.setdefault(ev.section, []).append(ev)
     out = []
     for section, evs in by_section.items():
-        if section == "s12" or (section in excluded and all(e.source == "model" for e in evs)):
+        if section == "s12" or (section in excluded and all(e.source in ("model", "cocitation", "ncnd_bundle")
+                                                            for e in evs)):
             continue  # s12 comes from the cost assessment only (add_cost_limit)
         evs = sorted(evs, key=lambda e: -e.weight)
-        keep = 1.0
-        for e in evs:
-            keep *= 1.0 - e.weight
-        score = 1.0 - keep
+        score = _noisy_or(evs)
         if score < min_score:
             continue
         forms = rules.sections.get(section, {})
         ncnd = bool(forms.get("ncnd")) and (
-            any(e.ncnd and e.weight >= ncnd_min and e.source != "model" for e in evs)
+            any(e.ncnd and e.weight >= ncnd_min and e.source in ("rule", "prior") for e in evs)
+            or any(e.source == "ncnd_bundle" for e in evs)
             or (model_ncnd and section in NCND_SECTIONS))
         override = next((e.subsection for e in evs if e.subsection), None)
         if override and not ncnd:
@@ -451,10 +492,11 @@ def add_prior_disclosures(doc: Doc, prior: Sequence[PriorDisclosure],
     similar disclosures, best first."""
     rules = load_rules(rules_path)
     doc._.prior_disclosures = list(prior)
-    base = [e for e in (doc._.exemption_evidence or []) if e.source != "prior"]
+    base = [e for e in (doc._.exemption_evidence or []) if e.source in ("model", "rule")]
     evidence = base + prior_evidence(prior, rules)
     doc._.exemption_evidence = evidence
-    doc._.exemptions = combine(evidence, rules, model_ncnd=bool(doc.user_data.get("foi_triage.model_ncnd")))
+    doc._.exemptions = combine(evidence, rules, model_ncnd=bool(doc.user_data.get("foi_triage.model_ncnd")),
+                               cocitation=doc.user_data.get("foi_triage.cocitation"))
     return doc._.exemptions
 
 
@@ -508,6 +550,10 @@ class ExemptionSuggester:
         self.rules = load_rules(self.rules_path)
         self._stopwords = frozenset(self.rules.explain.get("stopwords") or [])
 
+    @property
+    def cocitation(self) -> dict[str, dict[str, float]]:
+        return self.model.meta.get("cocitation") or {}
+
     def model_evidence(self, text: str) -> tuple[list[Evidence], float, bool]:
         """Evidence from the classifier, its NCND score and whether that passes the NCND threshold."""
         if not text.strip():
@@ -539,7 +585,8 @@ class ExemptionSuggester:
         doc._.exemption_evidence = evidence
         doc._.ncnd_score = ncnd_score
         doc.user_data["foi_triage.model_ncnd"] = model_ncnd
-        return combine(evidence, self.rules, model_ncnd=model_ncnd)
+        doc.user_data["foi_triage.cocitation"] = self.cocitation
+        return combine(evidence, self.rules, model_ncnd=model_ncnd, cocitation=self.cocitation)
 
     def __call__(self, doc: Doc) -> Doc:
         doc._.exemptions = self.suggest(doc, doc._.prior_disclosures)

@@ -28,9 +28,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import io
 import json
-import os
 import re
 import sys
 import time

@@ -25,7 +25,7 @@ import datetime as dt
 import json
 import re
 import hashlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import IO, Iterable, Optional
 
 import numpy as np

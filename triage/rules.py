@@ -23,8 +23,13 @@ _SPACE = re.compile(r"\s+")
 @lru_cache(maxsize=512)  # each question is read by the request-type, cost and clarification rules
 def normalise(text: str) -> str:
     """Lower-cased with runs of whitespace as one space and curly quotes made straight."""
+    return tidy(text).lower()
+
+
+def tidy(text: str) -> str:
+    """``normalise`` without the lower-casing (same offsets, for quoting the words matched as written)."""
     text = text.replace("\u2019", "'").replace("\u2018", "'").replace("\u201c", '"').replace("\u201d", '"')
-    return _SPACE.sub(" ", text).strip().lower()
+    return _SPACE.sub(" ", text).strip()
 
 
 def _split_top(text: str) -> list[str]:
@@ -116,9 +121,12 @@ def _literal_prefixes(items: list, i: int = 0) -> Optional[set[str]]:
 
 def pattern_prefixes(pattern: str) -> Optional[frozenset[str]]:
     """Literal strings one of which every match of ``pattern`` starts with, or None when they cannot be told."""
-    from re import _parser as sp
+    try:  # the parser is private to `re`; without it every pattern simply runs
+        from re import _parser as sp
 
-    heads = _literal_prefixes(list(sp.parse(pattern)))
+        heads = _literal_prefixes(list(sp.parse(pattern)))
+    except Exception:  # pragma: no cover - another Python's internals
+        return None
     if not heads or "" in heads:
         return None
     return frozenset(heads)
