@@ -1300,7 +1300,7 @@ class PeriodFinder:
     def __call__(self, doc: Doc) -> Doc:
         received = doc._.received or date.today()
         spans = []
-        for p in find_periods(doc.text, received):
+        for p in find_periods(extensions.doc_text(doc), received):
             span = extensions.char_span(doc, p.start_char, p.end_char, label="PERIOD")
             span._.period = p
             spans.append(span)

@@ -947,7 +947,9 @@ def default_store() -> DisclosureStore:
 
 def query_text(doc) -> str:
     """The request's own words: the cleaned text without greeting, sign-off, quoted mail and footer."""
-    text = doc.text
+    from .extensions import doc_text
+
+    text = doc_text(doc)
     zones = sorted((sp.start_char, sp.end_char) for sp in doc.spans.get("zones", []))
     if not zones:
         return text

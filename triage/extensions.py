@@ -100,3 +100,17 @@ class RulesComponent:
         self.rules_path = Path(path) / self.rules_file
         self.rules = self.load(str(self.rules_path))
         return self
+
+
+def doc_text(doc: Doc) -> str:
+    """``doc.text`` without its cost.
+
+    spaCy rebuilds ``doc.text`` from the tokens on every access (milliseconds
+    on a long request); the pipeline made the Doc from the cleaned text it
+    keeps in ``doc._.source``, so components read that instead.
+    """
+    text = getattr(doc._.source, "text", None)
+    if text is None:
+        return doc.text
+    end = doc[-1].idx + len(doc[-1].text_with_ws) if len(doc) else 0
+    return text if end == len(text) else doc.text  # a Doc made some other way

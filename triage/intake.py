@@ -196,7 +196,7 @@ class ZoneMarker(extensions.RulesComponent):
 
     def __call__(self, doc: Doc) -> Doc:
         spans = []
-        for z in find_zones(doc.text, self.rules):
+        for z in find_zones(extensions.doc_text(doc), self.rules):
             span = extensions.char_span(doc, z.start, z.end, label=z.kind)
             span._.zone = z.kind
             spans.append(span)

@@ -140,7 +140,7 @@ class Rule:
     unless: list[re.Pattern] = field(default_factory=list)
     data: dict = field(default_factory=dict)  # the other keys of the rule as written
     not_preceded_by: list[re.Pattern] = field(default_factory=list)
-    prefixes: list = field(default_factory=list)  # per pattern: literals a match starts with (None: unknown)
+    prefixes: list = field(default_factory=list)  # per pattern: a regex of the literals a match starts with
 
     def search(self, text: str) -> Optional[re.Match]:
         """The first match in ``text`` (already normalised), unless a veto matches.
@@ -149,7 +149,7 @@ class Rule:
         characters before it, e.g. "for example") is passed over.
         """
         for p, need in zip(self.patterns, self.prefixes or [None] * len(self.patterns)):
-            if need is not None and not any(literal in text for literal in need):
+            if need is not None and not need.search(text):
                 continue
             for m in p.finditer(text):
                 if self.not_preceded_by:
@@ -173,7 +173,15 @@ def make_rule(spec: dict, vocab: dict[str, list[str]]) -> Rule:
     before = [compile_pattern(p, vocab) for p in spec.get("not_preceded_by", [])]
     data = {k: v for k, v in spec.items() if k not in ("patterns", "unless", "not_preceded_by")}
     return Rule(id=spec["id"], reason=" ".join(str(spec["reason"]).split()), patterns=pats, unless=unless,
-                data=data, not_preceded_by=before, prefixes=[pattern_prefixes(p.pattern) for p in pats])
+                data=data, not_preceded_by=before, prefixes=[_literal_finder(p.pattern) for p in pats])
+
+
+def _literal_finder(pattern: str) -> Optional[re.Pattern]:
+    """One alternation of a pattern's leading literals: a single C-level scan instead of a Python loop."""
+    heads = pattern_prefixes(pattern)
+    if heads is None:
+        return None
+    return re.compile("|".join(re.escape(h) for h in sorted(heads, key=len, reverse=True)))
 
 
 def make_rules(specs: Iterable[dict], vocab: dict[str, list[str]]) -> list[Rule]:

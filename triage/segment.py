@@ -518,7 +518,7 @@ class Segmenter(extensions.RulesComponent):
     def __call__(self, doc: Doc) -> Doc:
         zones = [sp._.char_range for sp in doc.spans.get("zones", [])]
         groups: dict[str, list] = {"questions": [], "lead_ins": [], "qualifiers": []}
-        for g in segment(doc.text, zones, self.rules):
+        for g in segment(extensions.doc_text(doc), zones, self.rules):
             span = extensions.char_span(doc, g.start, g.end, label=g.role)
             span._.number = g.number or None
             span._.segment = g
