@@ -83,3 +83,12 @@ def test_a_saved_pipeline_keeps_its_models_and_checks_them_on_load(triage, tmp_p
     a, b = triage.triage(text, RECEIVED), again.triage(text, RECEIVED)
     assert a.topics == b.topics and a.exemptions == b.exemptions
     assert (tmp_path / "nlp" / "foi_topics" / "manifest.json").is_file()
+
+
+def test_scoring_many_texts_at_once_gives_the_same_scores_as_one_by_one():
+    from triage import artifacts
+
+    model = artifacts.load_model("topics")
+    texts = ["How many speed cameras?", "", "Please give the overtime bill for officers in 2022 and 2023.", "zzz"]
+    np.testing.assert_allclose(model.scores_many(texts), np.array([model.scores(t) for t in texts]), atol=1e-12)
+

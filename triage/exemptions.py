@@ -38,7 +38,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterable, Optional, Sequence, Union
@@ -50,7 +50,7 @@ from spacy.tokens import Doc
 
 from . import artifacts
 from .models import EXEMPTION_SECTIONS, TOPIC_LABELS, BREAKDOWN_DIMENSIONS
-from .topics import doc_text, model_text
+from .topics import MIN_QUESTION_TOKENS, doc_text, model_text
 
 log = logging.getLogger(__name__)
 
@@ -82,6 +82,7 @@ class Evidence:
     ncnd: bool = False
     subsection: Optional[str] = None
     rule_id: Optional[str] = None
+    model_score: Optional[float] = None  # the classifier's score, for model evidence
 
 
 @dataclass
@@ -142,24 +143,27 @@ def _lower_pattern(pattern: str) -> str:
     return "".join(out)
 
 
-def required_literals(pattern: str) -> Optional[frozenset]:
-    """Strings one of which every match of ``pattern`` contains, or None when none can be said.
+def required_literals(pattern: str) -> Optional[tuple[frozenset, ...]]:
+    """Sets of strings such that every match of ``pattern`` contains one string of EACH set,
+    or None when nothing can be said.
 
-    A rule's patterns are tried only on texts containing one of their literals
-    (``str.__contains__`` is some ten times faster than a regex scan that fails);
-    this reads the literals off the parsed pattern, so the YAML needs no keyword lists."""
+    A rule's patterns are tried only on texts passing this test (``str.__contains__`` is
+    some ten times faster than a regex scan that fails); the literals are read off the
+    parsed pattern, so the YAML needs no keyword lists."""
     try:
         from re import _constants as C, _parser as P  # Python 3.11+
     except ImportError:  # pragma: no cover
         return None
 
-    def best(cands: list[frozenset]) -> Optional[frozenset]:
-        good = [c for c in cands if c and min(map(len, c)) >= 2]
-        if not good:
-            return None
-        return max(good, key=lambda c: (min(map(len, c)), -len(c)))
+    def usable(c: Optional[frozenset]) -> bool:
+        return bool(c) and min(map(len, c)) >= 2
 
-    def seq(items) -> Optional[frozenset]:
+    def best(cands: list) -> Optional[frozenset]:
+        good = [c for c in cands if usable(c)]
+        return max(good, key=lambda c: (min(map(len, c)), -len(c))) if good else None
+
+    def seq(items, top: bool = False):
+        """The required sets of a sequence (all of them at the top level, else the best one)."""
         cands, run = [], []
         for op, av in items:
             if op is C.LITERAL:
@@ -177,10 +181,13 @@ def required_literals(pattern: str) -> Optional[frozenset]:
                 cands.append(seq(av[2]))
         if run:
             cands.append(frozenset(["".join(run)]))
-        return best([c for c in cands if c is not None])
+        if top:
+            good = sorted((c for c in cands if usable(c)), key=lambda c: -min(map(len, c)))
+            return tuple(good) or None
+        return best(cands)
 
     try:
-        return seq(P.parse(pattern))
+        return seq(P.parse(pattern), top=True)
     except Exception:  # pragma: no cover - an unusual pattern is simply always tried
         return None
 
@@ -195,8 +202,10 @@ class _Pattern:
         self.literals = required_literals(regex.pattern)
 
     def search(self, text: str) -> Optional[re.Match]:
-        if self.literals is not None and not any(lit in text for lit in self.literals):
-            return None
+        if self.literals is not None:
+            for options in self.literals:
+                if not any(lit in text for lit in options):
+                    return None
         return self.regex.search(text)
 
 
@@ -218,7 +227,8 @@ def _compile(patterns: Any, rule_id: str, key: str, cased: bool = False) -> tupl
 def load_rules(path: Union[str, Path, None] = None) -> RuleSet:
     path = Path(path) if path else DEFAULT_RULES_PATH
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        # libyaml's loader when present: five times faster, and the same safe subset
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     except (OSError, yaml.YAMLError) as e:
         raise RulesError(f"cannot read exemption rules {path}: {e}") from None
     sections = data.get("sections") or {}
@@ -458,7 +468,8 @@ def combine(evidence: Sequence[Evidence], rules: RuleSet, model_ncnd: bool = Fal
         if score < min_score:
             continue
         forms = rules.sections.get(section, {})
-        ncnd = bool(forms.get("ncnd")) and (
+        # a section the model barely suggests is not worth an NCND answer of its own
+        ncnd = bool(forms.get("ncnd")) and score >= float(cfg.get("ncnd_min_score", 0.2)) and (
             any(e.ncnd and e.weight >= ncnd_min and e.source in ("rule", "prior") for e in evs)
             or any(e.source == "ncnd_bundle" for e in evs)
             or (model_ncnd and section in NCND_SECTIONS))
@@ -538,6 +549,11 @@ def add_cost_limit(result, rules_path: Union[str, Path, None] = None) -> None:
 
 # ------------------------------------------------------------------ the component
 
+def _model_reason(p: float, words: Sequence[str] = ()) -> str:
+    cue = f" (words such as {', '.join(repr(w) for w in words)})" if words else ""
+    return f"the trained model gives {p:.2f} for requests worded like this{cue}"
+
+
 class ExemptionSuggester:
     """spaCy component: ranked exemption suggestions with reasons."""
 
@@ -554,11 +570,18 @@ class ExemptionSuggester:
     def cocitation(self) -> dict[str, dict[str, float]]:
         return self.model.meta.get("cocitation") or {}
 
-    def model_evidence(self, text: str) -> tuple[list[Evidence], float, bool]:
-        """Evidence from the classifier, its NCND score and whether that passes the NCND threshold."""
+    def model_evidence(self, text: str, questions: Sequence[str] = ()) -> tuple[list[Evidence], float, bool]:
+        """Evidence from the classifier, its NCND score and whether that passes the NCND threshold.
+
+        As for topics, a section's score is the larger of the request's and ``question_weight``
+        (set in training) times its best question's."""
         if not text.strip():
             return [], 0.0, False
         scores = self.model.scores(text)
+        weight_q = float(self.model.meta.get("question_weight", 0.0))
+        asked = [q for q in questions if len(q.split()) >= MIN_QUESTION_TOKENS]
+        if weight_q > 0 and asked:
+            scores = np.maximum(scores, weight_q * self.model.scores_many(asked).max(axis=0))
         floor = float(self.rules.combine.get("model_min", 0.12))
         weight = float(self.rules.combine.get("model_weight", 1.0))
         out = []
@@ -570,15 +593,28 @@ class ExemptionSuggester:
                 continue
             if p < floor:
                 continue
-            words = self.model.explain(text, label, k=3, skip=self._stopwords)
-            cue = f" (words such as {', '.join(repr(w) for w in words)})" if words else ""
-            reason = f"the trained model gives {p:.2f} for requests worded like this{cue}"
-            out.append(Evidence(section=label, weight=min(0.99, weight * p), reason=reason, source="model"))
+            # the words behind the score are looked up only for the suggestions shown (explain_model)
+            out.append(Evidence(section=label, weight=min(0.99, weight * p), reason=_model_reason(p),
+                                source="model", model_score=p))
         return out, ncnd_score, ncnd
 
+    def explain_model(self, suggestions: list[Suggestion], text: str) -> None:
+        """Add to each suggestion's model evidence the words of the request that raised the score."""
+        for sug in suggestions:
+            for i, e in enumerate(sug.evidence):
+                if e.source != "model":
+                    continue
+                words = self.model.explain(text, e.section, k=3, skip=self._stopwords)
+                if words:
+                    new = replace(e, reason=_model_reason(e.model_score or e.weight, words))
+                    sug.evidence[i] = new
+                    sug.reason = sug.reason.replace(e.reason, new.reason, 1)
+
     def suggest(self, doc: Doc, prior: Optional[Sequence[PriorDisclosure]] = None) -> list[Suggestion]:
-        model_ev, ncnd_score, model_ncnd = self.model_evidence(model_text(doc))
+        text = model_text(doc)
         view = RequestView.from_doc(doc)
+        full = doc_text(doc)
+        model_ev, ncnd_score, model_ncnd = self.model_evidence(text, [full[s:e] for s, e in view.questions])
         evidence = model_ev + rule_evidence(view, self.rules)
         if prior:
             evidence += prior_evidence(prior, self.rules)
@@ -586,7 +622,9 @@ class ExemptionSuggester:
         doc._.ncnd_score = ncnd_score
         doc.user_data["foi_triage.model_ncnd"] = model_ncnd
         doc.user_data["foi_triage.cocitation"] = self.cocitation
-        return combine(evidence, self.rules, model_ncnd=model_ncnd, cocitation=self.cocitation)
+        suggestions = combine(evidence, self.rules, model_ncnd=model_ncnd, cocitation=self.cocitation)
+        self.explain_model(suggestions, text)
+        return suggestions
 
     def __call__(self, doc: Doc) -> Doc:
         doc._.exemptions = self.suggest(doc, doc._.prior_disclosures)

@@ -1,9 +1,12 @@
 """Topics of a request and of each of its questions (the trained ``foi_topics`` component).
 
 The model (``textclf.LinearTextModel``, trained by ``triage.train``) gives
-every topic label a calibrated score in [0, 1]; a label is predicted when its
-score reaches the label's own threshold, chosen by cross-validation at
-training time. There is always at least one label: when none passes, the one
+every topic label a calibrated score in [0, 1], for the request and for each
+question; the request's score for a label is the larger of its own and
+``question_weight`` (0.6, chosen by cross-validation) times its best
+question's, since a long request dilutes the words that matter. A label is
+predicted when its score reaches the label's own threshold, chosen by
+cross-validation at training time on scores combined the same way. There is always at least one label: when none passes, the one
 nearest its threshold is kept, so a request is never left without a topic
 (``other`` itself is a trained label for requests outside the list).
 
@@ -105,22 +108,27 @@ class TopicClassifier:
 
     def __call__(self, doc: Doc) -> Doc:
         body = model_text(doc)
+        full = doc_text(doc)
+        spans = list(doc.spans.get("questions", []))
+        texts = [full[s:e] for s, e in (sp._.char_range or (sp.start_char, sp.end_char) for sp in spans)]
+        own = [i for i, t in enumerate(texts) if len(t.split()) >= MIN_QUESTION_TOKENS]
+        Q = self.model.scores_many([texts[i] for i in own])
         scores = self.model.scores(body) if body.strip() else np.zeros(len(self.model.labels))
+        # a long request dilutes the words that matter; its questions do not (weight set in training)
+        weight = float(self.model.meta.get("question_weight", 0.0))
+        if weight > 0 and len(Q):
+            scores = np.maximum(scores, weight * Q.max(axis=0))
         doc._.topic_scores = dict(zip(self.model.labels, map(float, scores)))
         doc._.topics = decide(self.model, scores) if body.strip() else [(FALLBACK_LABEL, 0.0)]
         request_labels = [label for label, _ in doc._.topics]
-        full = doc_text(doc)
-        for sp in doc.spans.get("questions", []):
-            s, e = sp._.char_range or (sp.start_char, sp.end_char)
-            text = full[s:e]
-            if len(text.split()) < MIN_QUESTION_TOKENS:
-                sp._.topics = request_labels
-                continue
-            q = self.model.scores(text)
+        in_request = np.isin(self.model.labels, request_labels)
+        for sp in spans:
+            sp._.topics = request_labels
+        for q, i in zip(Q, own):
             # a question is read in the light of its request: a label the request has is
             # easier to keep (the request's words, e.g. "complaints", often sit in the lead-in)
-            boosted = np.maximum(q, np.where(np.isin(self.model.labels, request_labels), (q + scores) / 2, q))
-            sp._.topics = [label for label, _ in decide(self.model, boosted)]
+            boosted = np.where(in_request, np.maximum(q, (q + scores) / 2), q)
+            spans[i]._.topics = [label for label, _ in decide(self.model, boosted)]
         return doc
 
     # models are saved with the pipeline so that ``spacy.load`` of a saved Triage finds them
