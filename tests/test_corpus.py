@@ -22,6 +22,7 @@ from pathlib import Path
 import pytest
 
 from triage import Triage
+from triage.evaluate import jaccard, match_greedy, merge_adjacent, parse_day  # counted as the scorer does
 from triage.models import BREAKDOWN_DIMENSIONS, TOPIC_LABELS
 
 CORPUS = Path(__file__).resolve().parent / "data" / "requests.jsonl"
@@ -69,48 +70,6 @@ def cases(check: str) -> list:
 
 
 # ---------------------------------------------------------------- helpers
-
-def jaccard(a: str, b: str) -> float:
-    a_, b_ = set(TOKEN.findall(a.lower())), set(TOKEN.findall(b.lower()))
-    return len(a_ & b_) / len(a_ | b_) if a_ | b_ else 1.0
-
-
-def match_greedy(pred: list, gold: list, ok) -> tuple[int, int, int]:
-    """One-to-one matches (as the official scorer counts them): tp, fp, fn."""
-    used, tp = set(), 0
-    for p in pred:
-        for j, g in enumerate(gold):
-            if j not in used and ok(p, g):
-                used.add(j)
-                tp += 1
-                break
-    return tp, len(pred) - tp, len(gold) - tp
-
-
-def parse_day(v):
-    if v in (None, "", "null"):
-        return None
-    if isinstance(v, dt.date):
-        return v
-    return dt.date.fromisoformat(str(v)[:10])
-
-
-def merge_adjacent(intervals):
-    """Join intervals that touch or overlap ("2019, 2020 and 2021" == 2019-2021).
-
-    Copied from the official scorer (``score.py``) so these tests count periods
-    the way the evaluation does.
-    """
-    closed = sorted((i for i in intervals if None not in i), key=lambda i: i[0])
-    other = [i for i in intervals if None in i]
-    merged = []
-    for s, e in closed:
-        if merged and (s - merged[-1][1]).days <= 1:
-            merged[-1] = (merged[-1][0], max(e, merged[-1][1]))
-        else:
-            merged.append((s, e))
-    return merged + other
-
 
 def gold_periods(g: dict) -> list:
     return merge_adjacent([(parse_day(d["start"]), parse_day(d["end"])) for d in g["dates"]])

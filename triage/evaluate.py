@@ -95,12 +95,14 @@ def _labels(items: Any, key: str) -> list[str]:
     return out
 
 
-def _jaccard(a: str, b: str) -> float:
+def jaccard(a: str, b: str) -> float:
+    """Word-set overlap of two texts, as the official scorer matches questions."""
     x, y = set(_TOKEN.findall(a.lower())), set(_TOKEN.findall(b.lower()))
     return len(x & y) / len(x | y) if x | y else 1.0
 
 
-def _match(pred: Sequence, gold: Sequence, ok: Callable[[Any, Any], bool]) -> tuple[int, int, int]:
+def match_greedy(pred: Sequence, gold: Sequence, ok: Callable[[Any, Any], bool]) -> tuple[int, int, int]:
+    """One-to-one matches (as the official scorer counts them): tp, fp, fn."""
     used, tp = set(), 0
     for p in pred:
         for j, g in enumerate(gold):
@@ -111,7 +113,7 @@ def _match(pred: Sequence, gold: Sequence, ok: Callable[[Any, Any], bool]) -> tu
     return tp, len(pred) - tp, len(gold) - tp
 
 
-def _day(v: Any):
+def parse_day(v: Any):
     if v in (None, "", "null"):
         return None
     try:
@@ -120,7 +122,8 @@ def _day(v: Any):
         return "bad"
 
 
-def _merge(intervals: list[tuple]) -> list[tuple]:
+def merge_adjacent(intervals: list[tuple]) -> list[tuple]:
+    """Join intervals that touch or overlap ("2019, 2020 and 2021" == 2019-2021), as the scorer does."""
     closed = sorted((i for i in intervals if None not in i and "bad" not in i), key=lambda i: i[0])
     other = [i for i in intervals if None in i or "bad" in i]
     merged: list[tuple] = []
@@ -162,12 +165,12 @@ def score(gold: Sequence[dict], pred: dict[str, dict]) -> dict[str, Any]:
             pq = _labels(p.get("questions"), "text")
             q_n += 1
             q_exact += len(pq) == len(gq)
-            questions.add(*_match(pq, gq, lambda a, b: _jaccard(a, b) >= 0.6))
+            questions.add(*match_greedy(pq, gq, lambda a, b: jaccard(a, b) >= 0.6))
         if g.get("received") is not None and "dates" in g:
-            gd = _merge([(_day(d.get("start")), _day(d.get("end"))) for d in g.get("dates") or []])
-            pd = _merge([(_day(d.get("start")), _day(d.get("end"))) for d in p.get("dates") or []
+            gd = merge_adjacent([(parse_day(d.get("start")), parse_day(d.get("end"))) for d in g.get("dates") or []])
+            pd = merge_adjacent([(parse_day(d.get("start")), parse_day(d.get("end"))) for d in p.get("dates") or []
                          if isinstance(d, dict)])
-            dates.add(*_match(pd, gd, lambda a, b: _near(a[0], b[0], 31) and _near(a[1], b[1], 31)))
+            dates.add(*match_greedy(pd, gd, lambda a, b: _near(a[0], b[0], 31) and _near(a[1], b[1], 31)))
         if "exemptions" not in g:
             continue
         ranked: list[str] = []
@@ -238,7 +241,7 @@ def predict(gold: Sequence[dict], triage=None) -> dict[str, dict]:
     triage = triage or Triage()
     out = {}
     for g in gold:
-        received = _day(g.get("received"))
+        received = parse_day(g.get("received"))
         try:
             res = triage.triage(g.get("text", ""), received=received if isinstance(received, dt.date) else None,
                                 id=str(g.get("id")))
