@@ -23,6 +23,7 @@ the user's data directory, seeded on first use from the sample log shipped in
 """
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import json
@@ -389,26 +390,32 @@ class DisclosureStore:
         """
         stats = UpsertStats()
         touched: list[str] = []
+        with self._write():
+            chunk: list[Disclosure] = []
+            for rec in records:
+                chunk.append(rec)
+                if len(chunk) >= batch:
+                    self._upsert_chunk(chunk, source, stats, touched, on_record)
+                    chunk = []
+            if chunk:
+                self._upsert_chunk(chunk, source, stats, touched, on_record)
+            if touched:
+                self._refresh_norms(touched)
+        return stats
+
+    @contextlib.contextmanager
+    def _write(self):
+        """One write transaction under the store's lock; the search caches are refreshed afterwards."""
         with self._lock:
             self.conn.execute("BEGIN IMMEDIATE")
             try:
-                chunk: list[Disclosure] = []
-                for rec in records:
-                    chunk.append(rec)
-                    if len(chunk) >= batch:
-                        self._upsert_chunk(chunk, source, stats, touched, on_record)
-                        chunk = []
-                if chunk:
-                    self._upsert_chunk(chunk, source, stats, touched, on_record)
-                if touched:
-                    self._refresh_norms(touched)
+                yield
                 self.conn.execute("COMMIT")
             except BaseException:
                 self.conn.execute("ROLLBACK")
                 raise
             finally:
                 self._changed()
-        return stats
 
     def _upsert_chunk(self, chunk: list[Disclosure], source: Optional[str], stats: UpsertStats,
                       touched: list[str], on_record) -> None:
@@ -452,21 +459,13 @@ class DisclosureStore:
 
     def delete(self, references: Iterable[str]) -> int:
         refs = list(references)
-        with self._lock:
-            n = 0
-            self.conn.execute("BEGIN IMMEDIATE")
-            try:
-                for i in range(0, len(refs), 500):
-                    part = refs[i:i + 500]
-                    n += self.conn.execute(
-                        f"DELETE FROM disclosures WHERE reference IN ({','.join('?' * len(part))})", part).rowcount
-                self.conn.execute("COMMIT")
-            except BaseException:
-                self.conn.execute("ROLLBACK")
-                raise
-            finally:
-                self._changed()
-            return n
+        n = 0
+        with self._write():
+            for i in range(0, len(refs), 500):
+                part = refs[i:i + 500]
+                n += self.conn.execute(
+                    f"DELETE FROM disclosures WHERE reference IN ({','.join('?' * len(part))})", part).rowcount
+        return n
 
     def _refresh_norms(self, touched: list[str]) -> None:
         """Recompute TF-IDF vector lengths.
