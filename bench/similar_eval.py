@@ -89,6 +89,7 @@ def dev_eval(log: Path, dev: Path, scorer: Path, rankers: list[str], with_triage
         for p in report.problems[:5]:
             print(f"  {p}")
         print(f"\n{'ranker':<18}{'ndcg@5':>8}{'useful@5':>10}{'hit@5':>8}{'median ms':>11}")
+        evidence = None  # the default ranker's figures, when it is among those run
         for ranker in rankers:
             pred = Path(tmp) / f"pred-{ranker}.jsonl"
             ms = []
@@ -110,10 +111,12 @@ def dev_eval(log: Path, dev: Path, scorer: Path, rankers: list[str], with_triage
                   f"{m.get('similar.hit_at_5', 0):>8.3f}{statistics.median(ms):>11.2f}{mark}")
             if ranker == DEFAULT_RANKER:
                 evidence = m
-        print(f"\nexemptions from the top 5 similar disclosures alone ({DEFAULT_RANKER}, own entry left out): "
-              f"recall@3 {evidence['exemptions.recall_at_3']:.3f}, precision@3 {evidence['exemptions.precision_at_3']:.3f}, "
-              f"mrr {evidence['exemptions.mrr']:.3f}, ncnd accuracy {evidence['exemptions.ncnd_accuracy']:.3f}, "
-              f"cost_limit.f1 {evidence['cost_limit.f1']:.3f}")
+        if evidence is not None:
+            print(f"\nexemptions from the top 5 similar disclosures alone ({DEFAULT_RANKER}, own entry left out): "
+                  f"recall@3 {evidence['exemptions.recall_at_3']:.3f}, "
+                  f"precision@3 {evidence['exemptions.precision_at_3']:.3f}, "
+                  f"mrr {evidence['exemptions.mrr']:.3f}, ncnd accuracy {evidence['exemptions.ncnd_accuracy']:.3f}, "
+                  f"cost_limit.f1 {evidence['cost_limit.f1']:.3f}")
 
         # how similar is a true repeat (the request against its own log entry) compared with the best other entry?
         own, best_other = [], []

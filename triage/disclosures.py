@@ -945,20 +945,11 @@ def default_store() -> DisclosureStore:
 # ------------------------------------------------------------------ the pipeline's `similar` step
 
 def query_text(doc) -> str:
-    """The request's own words: the cleaned text without greeting, sign-off, quoted mail and footer."""
-    from .extensions import doc_text
+    """The request's own words: the cleaned text without greeting, sign-off, quoted mail and footer
+    (the same text the topic and exemption models read, computed once per Doc)."""
+    from .topics import model_text
 
-    text = doc_text(doc)
-    zones = sorted((sp.start_char, sp.end_char) for sp in doc.spans.get("zones", []))
-    if not zones:
-        return text
-    parts, pos = [], 0
-    for s, e in zones:
-        if s > pos:
-            parts.append(text[pos:s])
-        pos = max(pos, e)
-    parts.append(text[pos:])
-    return " ".join(parts)
+    return model_text(doc)
 
 
 def similar_for_doc(store, doc, k: Optional[int] = None) -> list[Hit]:

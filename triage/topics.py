@@ -25,6 +25,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from . import artifacts, intake
+from .extensions import doc_text  # noqa: F401  (exemptions imports it from here)
 from .textclf import LinearTextModel
 
 log = logging.getLogger(__name__)
@@ -60,17 +61,6 @@ def model_text_from_raw(text: str) -> str:
     Training calls this; the component gets the same from the Doc."""
     clean = intake.clean(text).text
     return body_text(clean, [(z.start, z.end) for z in intake.find_zones(clean)])
-
-
-def doc_text(doc: Doc) -> str:
-    """``doc.text`` without its cost: spaCy rebuilds it from the tokens on every access, while the
-    pipeline made the Doc from the cleaned text it keeps in ``doc._.source``."""
-    source = doc._.source
-    text = getattr(source, "text", None)
-    if text is None:
-        return doc.text
-    end = doc[-1].idx + len(doc[-1].text_with_ws) if len(doc) else 0
-    return text if end == len(text) else doc.text  # a Doc made some other way
 
 
 def model_text(doc: Doc) -> str:
