@@ -82,3 +82,29 @@ def test_run_batch_streams_to_an_open_file_and_counts(tmp_path, triage):
 def test_the_summary_line_reads_like_a_sentence():
     s = BatchStats(total=10, ok=9, errors=1, seconds=2.0).summary()
     assert s == "10 requests, 9 ok, 1 errors in 2.0 s (5.0/s)"
+
+
+def test_the_summary_says_how_many_were_skipped_when_resuming():
+    s = BatchStats(total=4, ok=4, errors=0, seconds=2.0, skipped=6).summary()
+    assert s == "4 requests, 4 ok, 0 errors in 2.0 s (2.0/s); 6 skipped (already in the output)"
+
+
+def test_run_batch_writes_csv_to_an_open_stream_when_asked(tmp_path, triage):
+    import csv
+
+    src = tmp_path / "in.jsonl"
+    src.write_text(json.dumps({"id": "a", "text": "How many horses?", "received": "2024-01-01"}) + "\n",
+                   encoding="utf-8")
+    out = io.StringIO()
+    run_batch(src, out, triage=triage, out_format="csv")
+    rows = list(csv.DictReader(io.StringIO(out.getvalue())))
+    assert rows[0]["id"] == "a" and rows[0]["n_questions"] == "1" and rows[0]["error"] == ""
+
+
+def test_an_unknown_output_format_or_engine_is_refused(tmp_path, triage):
+    src = tmp_path / "in.jsonl"
+    src.write_text('{"id": "a", "text": "How many?"}\n', encoding="utf-8")
+    with pytest.raises(ValueError, match="format"):
+        run_batch(src, io.StringIO(), triage=triage, out_format="xml")
+    with pytest.raises(ValueError, match="engine"):
+        run_batch(src, io.StringIO(), triage=triage, engine="spark")

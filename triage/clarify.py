@@ -15,7 +15,7 @@ from typing import Optional, Sequence
 
 from .cost import QuestionView
 from .models import ClarificationQuestion, RequestType
-from .rules import Rule, load_yaml, make_rules, normalise, tidy
+from .rules import Rule, Screen, load_yaml, make_rules, normalise, tidy
 
 RULES_FILE = "clarification_rules.yaml"
 _STATISTICAL = re.compile(
@@ -46,9 +46,11 @@ def _fill(template: str, n: int, matched: str, subject: str) -> str:
 
 
 def suggest(questions: Sequence[QuestionView], request_type: Optional[RequestType] = None,
-            rules: Optional[ClarifyRules] = None) -> list[ClarificationQuestion]:
-    """Clarification questions for a request (at most one of each kind per question)."""
+            rules: Optional[ClarifyRules] = None, full_text: str = "") -> list[ClarificationQuestion]:
+    """Clarification questions for a request (at most one of each kind per question;
+    ``full_text``, the whole request, only makes it faster)."""
     rules = rules or default_rules()
+    screen = Screen(normalise(full_text)) if full_text else None
     part_types = {p.question: p.type for p in request_type.parts} if request_type else {}
     out: list[ClarificationQuestion] = []
     for q in questions:
@@ -57,6 +59,7 @@ def suggest(questions: Sequence[QuestionView], request_type: Optional[RequestTyp
         if len(written) != len(text):  # lower-casing changed the length (rare letters): quote lower-case
             written = text
         ptype = part_types.get(q.number, "foi")
+        scr = screen.for_text(text) if screen is not None else None
         kinds: set[str] = set()
         for rule in rules.rules:
             kind = rule.get("kind")
@@ -73,7 +76,7 @@ def suggest(questions: Sequence[QuestionView], request_type: Optional[RequestTyp
                 continue
             matched, subject = "", ""
             if rule.patterns:
-                m = rule.search(text)
+                m = rule.search(text, scr)
                 if m is None:
                     continue
                 matched = written[m.start():m.end()].strip()

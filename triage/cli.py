@@ -167,19 +167,31 @@ def cmd_triage(args: argparse.Namespace) -> int:
 
 
 def cmd_batch(args: argparse.Namespace) -> int:
-    from .batch import run_batch
+    from .batch import BatchEngineError, run_batch
 
+    if args.jobs < 0 or (args.chunk_size is not None and args.chunk_size < 1):
+        _err("--jobs must be 0 (one per core) or more, and --chunk-size at least 1")
+        return EXIT_INPUT
+    if args.engine == "dask" and not args.scheduler:
+        _err("--engine dask needs --scheduler ADDRESS (e.g. tcp://10.0.0.5:8786)")
+        return EXIT_INPUT
+    jobs = args.jobs or os.cpu_count() or 1
     try:
-        # run_batch builds the pipeline once for the whole run, after the input has opened
+        # run_batch builds the pipeline once for the whole run (once per worker), after the input has opened
         stats = run_batch(args.input, args.output, text_column=args.text_column, id_column=args.id_column,
                           received_column=args.received_column, progress=sys.stderr.isatty(),
-                          regime=args.regime)
+                          regime=args.regime, group=not args.no_group, jobs=jobs, resume=args.resume,
+                          out_format=args.format, report=args.report, engine=args.engine,
+                          scheduler=args.scheduler, chunk_size=args.chunk_size)
     except OSError as e:
         name = getattr(e, "filename", None) or args.input
         _err(f"cannot open {name}: {e.strerror or e}")
         return EXIT_IO
-    except ValueError as e:  # an unusable CSV header: nothing in the file can be read
+    except ValueError as e:  # an unusable CSV/xlsx header, or --resume into an unusable output
         _err(f"{args.input}: {e}")
+        return EXIT_IO
+    except (BatchEngineError, ImportError) as e:  # workers or the Dask cluster could not run
+        _err(str(e))
         return EXIT_IO
     print(stats.summary(), file=sys.stderr)
     for line in stats.cluster_lines or []:
@@ -190,12 +202,47 @@ def cmd_batch(args: argparse.Namespace) -> int:
 def cmd_train(args: argparse.Namespace) -> int:
     from .train import TrainingDataError, format_metrics, train
 
+    extra = None
+    if args.with_feedback:  # officers' corrections from the web form (triage/feedback.py)
+        from .feedback import FeedbackError, FeedbackStore, export_rows
+
+        try:
+            with FeedbackStore(args.feedback_db) as store:
+                exported = export_rows(store)
+        except FeedbackError as e:
+            _err(str(e))
+            return EXIT_IO
+        print(f"feedback: {exported.summary()}", file=sys.stderr)
+        extra = exported.rows
     try:
-        manifest = train(args.data, args.out, seed=args.seed, log=lambda m: print(m, file=sys.stderr))
+        manifest = train(args.data, args.out, seed=args.seed, log=lambda m: print(m, file=sys.stderr),
+                         extra_rows=extra)
     except TrainingDataError as e:
         _err(str(e))
         return EXIT_INPUT
     print(format_metrics(manifest))
+    return EXIT_OK
+
+
+def cmd_feedback_export(args: argparse.Namespace) -> int:
+    from .feedback import FeedbackError, FeedbackStore, export_rows, write_jsonl
+
+    try:
+        with FeedbackStore(args.db) as store:
+            exported = export_rows(store)
+    except FeedbackError as e:
+        _err(str(e))
+        return EXIT_IO
+    try:
+        if args.output == "-":
+            write_jsonl(exported.rows, sys.stdout)
+        else:
+            with open(args.output, "w", encoding="utf-8") as f:
+                write_jsonl(exported.rows, f)
+    except OSError as e:
+        _err(f"cannot write {args.output}: {e.strerror or e}")
+        return EXIT_IO
+    print(exported.summary(), file=sys.stderr)
     return EXIT_OK
 
 
@@ -281,7 +328,15 @@ def cmd_log_search(args: argparse.Namespace) -> int:
 def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
-    uvicorn.run("triage.api:app", host=args.host, port=args.port)
+    from .api import uvicorn_log_config
+
+    if args.workers < 1:
+        _err(f"--workers must be 1 or more, not {args.workers}")
+        return EXIT_INPUT
+    # An import string lets uvicorn start worker processes. Its access log is off: it would log
+    # query strings (a search's words); the API logs each request itself, without the text.
+    uvicorn.run("triage.api:app", host=args.host, port=args.port, workers=args.workers,
+                log_config=uvicorn_log_config(), access_log=False)
     return EXIT_OK
 
 
@@ -309,18 +364,37 @@ def build_parser() -> argparse.ArgumentParser:
                    help="also list similar past disclosures for each question")
     t.set_defaults(func=cmd_triage)
 
-    b = sub.add_parser("batch", help="triage a JSONL or CSV file, writing JSONL",
-                       description="Triage every request in IN (.csv with a header row, otherwise JSON Lines; "
-                                   "'-' reads JSON Lines from stdin) and write one JSON result per line to OUT, "
-                                   "in input order. Bad records become {\"id\", \"line\", \"error\"} lines.")
-    b.add_argument("input", metavar="IN", help="input .jsonl or .csv file, or '-' for JSON Lines on stdin")
-    b.add_argument("-o", "--output", required=True, metavar="OUT", help="output .jsonl file, or '-' for stdout")
+    b = sub.add_parser("batch", help="triage a JSONL, CSV or Excel file, writing JSONL or CSV",
+                       description="Triage every request in IN (.csv with a header row, .xlsx with a header row, "
+                                   "otherwise JSON Lines; '-' reads JSON Lines from stdin) and write one result per "
+                                   "record to OUT (JSON Lines, or CSV columns when OUT ends in .csv), in input "
+                                   "order. Bad records become {\"id\", \"line\", \"error\"} lines.")
+    b.add_argument("input", metavar="IN", help="input .jsonl, .csv or .xlsx file, or '-' for JSON Lines on stdin")
+    b.add_argument("-o", "--output", required=True, metavar="OUT",
+                   help="output .jsonl or .csv file, or '-' for stdout")
+    b.add_argument("--format", choices=("jsonl", "csv"), default=None,
+                   help="output format (default: csv when OUT ends in .csv, else jsonl)")
     b.add_argument("--text-column", default="text", help="field/column holding the request text (default: text)")
     b.add_argument("--id-column", default="id", help="field/column holding the id (default: id)")
     b.add_argument("--received-column", default="received",
                    help="field/column holding the received date, YYYY-MM-DD (default: received)")
     b.add_argument("--regime", choices=_REGIMES, default="foia",
                    help="regime for records without a 'regime' field: foia (default), foisa, eir or eisr")
+    b.add_argument("--jobs", "-j", type=int, default=1, metavar="N",
+                   help="worker processes, each loading the pipeline once (default 1: in this process; "
+                        "0: one per core)")
+    b.add_argument("--chunk-size", type=int, default=None, metavar="N",
+                   help="records sent to a worker at a time (default 8 with --jobs, 16 with dask)")
+    b.add_argument("--resume", action="store_true",
+                   help="continue an interrupted run: skip records whose id is already in OUT, append the rest")
+    b.add_argument("--no-group", action="store_true",
+                   help="skip round-robin grouping (no second pass over OUT)")
+    b.add_argument("--report", metavar="REPORT.html", default=None,
+                   help="also write a self-contained HTML report of the batch (counts and charts)")
+    b.add_argument("--engine", choices=("local", "dask"), default="local",
+                   help="local (default) or dask: score on the Dask cluster at --scheduler")
+    b.add_argument("--scheduler", metavar="ADDRESS", default=None,
+                   help="Dask scheduler address for --engine dask, e.g. tcp://10.0.0.5:8786")
     b.set_defaults(func=cmd_batch)
 
     tr = sub.add_parser("train", help="retrain the topic and exemption models from training data",
@@ -332,7 +406,25 @@ def build_parser() -> argparse.ArgumentParser:
     tr.add_argument("--out", type=Path, default=None,
                     help="models directory (default: the package's triage/models_data)")
     tr.add_argument("--seed", type=int, default=None, help="random seed (default: the one in triage/train.py)")
+    tr.add_argument("--with-feedback", action="store_true",
+                    help="also train on officers' corrections (as `foi-triage feedback export` writes them)")
+    tr.add_argument("--feedback-db", default=None, metavar="PATH",
+                    help="feedback store for --with-feedback (default: $FOI_TRIAGE_FEEDBACK_DB or feedback.db "
+                         "next to the disclosure log)")
     tr.set_defaults(func=cmd_train)
+
+    fb = sub.add_parser("feedback", help="officers' feedback from the web form",
+                        description="Corrections officers made to topics and exemptions in the web form.")
+    fb_sub = fb.add_subparsers(dest="feedback_command", required=True, metavar="ACTION")
+    fe = fb_sub.add_parser("export", help="write the feedback as training rows (JSONL)",
+                           description="Write one training row per request with feedback (training_data/README.md "
+                                       "format): the predicted topics and exemptions corrected by the feedback. "
+                                       "Only requests whose text was kept (FOI_TRIAGE_FEEDBACK_KEEP_TEXT=1) can be "
+                                       "exported; the others are counted on stderr.")
+    fe.add_argument("-o", "--output", default="-", metavar="FILE", help="output .jsonl file, '-' for stdout (default)")
+    fe.add_argument("--db", default=None, metavar="PATH",
+                    help="feedback store (default: $FOI_TRIAGE_FEEDBACK_DB or feedback.db next to the disclosure log)")
+    fe.set_defaults(func=cmd_feedback_export)
 
     ev = sub.add_parser("evaluate", help="score the pipeline on hand-labelled requests",
                         description="Triage each request of GOLD (JSONL in the evaluation's gold format) and "
@@ -372,6 +464,8 @@ def build_parser() -> argparse.ArgumentParser:
     s = sub.add_parser("serve", help="run the HTTP API (uvicorn)")
     s.add_argument("--host", default="127.0.0.1", help="interface to listen on (default: 127.0.0.1)")
     s.add_argument("--port", type=int, default=8000, help="port (default: 8000)")
+    s.add_argument("--workers", type=int, default=1,
+                   help="worker processes, each with its own pipeline (default: 1; about one per core)")
     s.set_defaults(func=cmd_serve)
     return p
 

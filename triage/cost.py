@@ -16,7 +16,7 @@ from typing import Optional, Sequence
 
 from .deadline import Regime, get_regime
 from .models import CostReason, CostRisk
-from .rules import Rule, load_yaml, make_rules, normalise, tidy
+from .rules import Rule, Screen, load_yaml, make_rules, normalise, tidy
 
 RULES_FILE = "cost_rules.yaml"
 _STATISTICAL = re.compile(
@@ -71,21 +71,23 @@ def _weight(rule: Rule) -> int:
     return int(rule.get("weight") or (2 if rule.get("level") == "likely" else 1))
 
 
-def _fires(rule: Rule, q: QuestionView, text: str, received: dt.date, written: str = "") -> Optional[str]:
+def _fires(rule: Rule, q: QuestionView, text: str, received: dt.date, written: str = "",
+           screen: Optional[Screen] = None, facts: Optional[tuple[bool, Optional[float]]] = None) -> Optional[str]:
     """The evidence text when ``rule`` fires on question ``q`` (``text`` normalised; ``written``
-    the same with its capitals, for quoting); None otherwise."""
+    the same with its capitals, for quoting); None otherwise. ``facts``: (statistical, years) of
+    the question when already worked out (they are the same for every rule)."""
     evidence = ""
     if rule.get("breakdown") and rule.get("breakdown") not in q.dimensions:
         return None
-    if rule.get("statistical") and not _STATISTICAL.search(text):
+    if rule.get("statistical") and not (facts[0] if facts is not None else _STATISTICAL.search(text)):
         return None
-    years = q.years(received)
+    years = facts[1] if facts is not None else q.years(received)
     if rule.get("min_years") is not None and (years is None or years < float(rule.get("min_years")) - 0.05):
         return None
     if rule.get("max_years") is not None and years is not None and years > float(rule.get("max_years")):
         return None
     if rule.patterns:
-        m = rule.search(text)
+        m = rule.search(text, screen)
         if m is None:
             return None
         evidence = written[m.start():m.end()] if len(written) == len(text) else m.group(0)
@@ -111,15 +113,18 @@ def assess(questions: Sequence[QuestionView], received: dt.date, regime: Optiona
     whole = normalise(full_text) if full_text else ""
     texts = [normalise(q.text) for q in questions]
     written = [tidy(q.text) for q in questions]
+    screen = Screen(whole) if whole else None
+    screens = [screen.for_text(t) if screen else None for t in texts]
+    facts = [(bool(_STATISTICAL.search(t)), q.years(received)) for q, t in zip(questions, texts)]
     for rule in rules.rules:
         if rule.get("scope") == "request":
-            m = rule.search(whole) if whole else None
+            m = rule.search(whole, screen) if whole else None
             if m is not None:
                 full = tidy(full_text)
                 reasons.append(_reason(rule, None, full[m.start():m.end()] if len(full) == len(whole) else m.group(0)))
             continue
-        for q, text, as_written in zip(questions, texts, written):
-            evidence = _fires(rule, q, text, received, as_written)
+        for q, text, as_written, scr, fact in zip(questions, texts, written, screens, facts):
+            evidence = _fires(rule, q, text, received, as_written, scr, fact)
             if evidence is not None:
                 reasons.append(_reason(rule, q.number, evidence))
     for spec in rules.aggregate:

@@ -39,11 +39,11 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Optional
 
-import yaml
 from spacy.language import Language
 from spacy.tokens import Doc
 
 from . import extensions
+from .rules import safe_load as _safe_load  # libyaml when installed: a faster cold start
 
 
 @dataclass(frozen=True)
@@ -58,7 +58,7 @@ class Period:
 
 # ---------------------------------------------------------------- vocabulary
 
-_V = yaml.safe_load(Path(__file__).with_name("data").joinpath("dates.yaml").read_text(encoding="utf-8"))
+_V = _safe_load(Path(__file__).with_name("data").joinpath("dates.yaml").read_text(encoding="utf-8"))
 
 _I = re.IGNORECASE
 _DASH = "\\-\u2010\u2011\u2012\u2013\u2014\u2015\u2212"  # inside a character class

@@ -50,6 +50,7 @@ from spacy.tokens import Doc
 
 from . import artifacts
 from .models import EXEMPTION_SECTIONS, TOPIC_LABELS, BREAKDOWN_DIMENSIONS
+from .rules import required_literals  # shared with the signal rules' prefilter
 from .topics import MIN_QUESTION_TOKENS, doc_text, model_text
 
 log = logging.getLogger(__name__)
@@ -142,56 +143,6 @@ def _lower_pattern(pattern: str) -> str:
             i += 1
     return "".join(out)
 
-
-def required_literals(pattern: str) -> Optional[tuple[frozenset, ...]]:
-    """Sets of strings such that every match of ``pattern`` contains one string of EACH set,
-    or None when nothing can be said.
-
-    A rule's patterns are tried only on texts passing this test (``str.__contains__`` is
-    some ten times faster than a regex scan that fails); the literals are read off the
-    parsed pattern, so the YAML needs no keyword lists."""
-    try:
-        from re import _constants as C, _parser as P  # Python 3.11+
-    except ImportError:  # pragma: no cover
-        return None
-
-    def usable(c: Optional[frozenset]) -> bool:
-        return bool(c) and min(map(len, c)) >= 2
-
-    def best(cands: list) -> Optional[frozenset]:
-        good = [c for c in cands if usable(c)]
-        return max(good, key=lambda c: (min(map(len, c)), -len(c))) if good else None
-
-    def seq(items, top: bool = False):
-        """The required sets of a sequence (all of them at the top level, else the best one)."""
-        cands, run = [], []
-        for op, av in items:
-            if op is C.LITERAL:
-                run.append(chr(av))
-                continue
-            if run:
-                cands.append(frozenset(["".join(run)]))
-                run = []
-            if op is C.SUBPATTERN:
-                cands.append(seq(av[-1]))
-            elif op is C.BRANCH:
-                alts = [seq(alt) for alt in av[1]]
-                cands.append(None if any(a is None for a in alts) else frozenset().union(*alts))
-            elif op in (C.MAX_REPEAT, C.MIN_REPEAT) and av[0] >= 1:
-                cands.append(seq(av[2]))
-        if run:
-            cands.append(frozenset(["".join(run)]))
-        if top:
-            good = sorted((c for c in cands if usable(c)), key=lambda c: -min(map(len, c)))
-            return tuple(good) or None
-        return best(cands)
-
-    try:
-        return seq(P.parse(pattern), top=True)
-    except Exception:  # pragma: no cover - an unusual pattern is simply always tried
-        return None
-
-
 class _Pattern:
     """A compiled pattern and the literals a text must contain for it to match."""
 
@@ -204,7 +155,10 @@ class _Pattern:
     def search(self, text: str) -> Optional[re.Match]:
         if self.literals is not None:
             for options in self.literals:
-                if not any(lit in text for lit in options):
+                for lit in options:  # a plain loop: a generator per set cost more than the tests
+                    if lit in text:
+                        break
+                else:
                     return None
         return self.regex.search(text)
 
@@ -223,9 +177,14 @@ def _compile(patterns: Any, rule_id: str, key: str, cased: bool = False) -> tupl
     return tuple(out)
 
 
-@lru_cache(maxsize=8)
 def load_rules(path: Union[str, Path, None] = None) -> RuleSet:
-    path = Path(path) if path else DEFAULT_RULES_PATH
+    # one cache entry per file however it is named (the component passes the default path,
+    # the pipeline's later steps None): compiling the rules is a noticeable part of the cold start
+    return _load_rules_file(Path(path) if path else DEFAULT_RULES_PATH)
+
+
+@lru_cache(maxsize=8)
+def _load_rules_file(path: Path) -> RuleSet:
     try:
         # libyaml's loader when present: five times faster, and the same safe subset
         data = yaml.load(path.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
@@ -494,6 +453,18 @@ def _dedupe(items: Iterable[str]) -> list[str]:
     return out
 
 
+# set in ``doc.user_data`` by the pipeline: the component leaves the model's words to ``finish_explanations``
+DEFER_EXPLAIN = "foi_triage.defer_explain"
+_EXPLAIN_PENDING = "foi_triage.explain_pending"
+
+
+def finish_explanations(doc: Doc) -> None:
+    """Look up the words behind the model's scores for ``doc._.exemptions`` when the component deferred it."""
+    pending = doc.user_data.pop(_EXPLAIN_PENDING, None)
+    if pending is not None:
+        pending()
+
+
 def add_prior_disclosures(doc: Doc, prior: Sequence[PriorDisclosure],
                           rules_path: Union[str, Path, None] = None) -> list:
     """Re-rank ``doc._.exemptions`` with evidence from similar past disclosures; returns the new list.
@@ -502,6 +473,7 @@ def add_prior_disclosures(doc: Doc, prior: Sequence[PriorDisclosure],
     has run with ``[(reference, [sections cited], ncnd), ...]`` for the top
     similar disclosures, best first."""
     rules = load_rules(rules_path)
+    doc.user_data.pop(_EXPLAIN_PENDING, None)  # the new list is built from the evidence as first found
     doc._.prior_disclosures = list(prior)
     base = [e for e in (doc._.exemption_evidence or []) if e.source in ("model", "rule")]
     evidence = base + prior_evidence(prior, rules)
@@ -623,7 +595,12 @@ class ExemptionSuggester:
         doc.user_data["foi_triage.model_ncnd"] = model_ncnd
         doc.user_data["foi_triage.cocitation"] = self.cocitation
         suggestions = combine(evidence, self.rules, model_ncnd=model_ncnd, cocitation=self.cocitation)
-        self.explain_model(suggestions, text)
+        if doc.user_data.get(DEFER_EXPLAIN):
+            # the pipeline re-combines these when similar disclosures are found, and the words are
+            # only looked up for the list it keeps (``finish_explanations``)
+            doc.user_data[_EXPLAIN_PENDING] = lambda: self.explain_model(suggestions, text)
+        else:
+            self.explain_model(suggestions, text)
         return suggestions
 
     def __call__(self, doc: Doc) -> Doc:

@@ -16,11 +16,11 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-import yaml
 from spacy.language import Language
 from spacy.tokens import Doc
 
 from . import extensions
+from .rules import safe_load as _safe_load  # libyaml when installed: a faster cold start
 
 DATA = Path(__file__).with_name("data")
 
@@ -134,7 +134,7 @@ class _Rule:
 
 @lru_cache(maxsize=4)
 def load_rules(path: str | None = None) -> tuple[_Rule, ...]:
-    data = yaml.safe_load(Path(path or DATA / "intake.yaml").read_text(encoding="utf-8"))
+    data = _safe_load(Path(path or DATA / "intake.yaml").read_text(encoding="utf-8"))
     rules = []
     for kind in ("quoted", "footer", "signoff", "greeting"):
         for r in data.get(kind, []):

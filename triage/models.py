@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Literal, Optional
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, field_validator
 
 TOPIC_LABELS: tuple[str, ...] = (
     "complaints_misconduct", "sexual_misconduct", "sexual_offences", "domestic_abuse_vawg",
@@ -140,7 +140,17 @@ class TriageRequest(BaseModel):
     clarified: Optional[date] = Field(None, description="Day the answer to a clarification (s1(3)) arrived; "
                                                         "restarts the 20 working days.")
     regime: Optional[str] = Field(None, description="foia (default), foisa, eir or eisr.")
-    similar_per_question: bool = Field(False, description="Also list similar past disclosures for each question.")
+    # strict: the API's schema says boolean, and 0 or "yes" read as a flag would be a guess
+    similar_per_question: StrictBool = Field(False, description="Also list similar past disclosures for each question.")
+
+    @field_validator("received", "clarified", mode="before")
+    @classmethod
+    def _date_not_number(cls, value: object) -> object:
+        # JSON has no date type: pydantic would read a number as a Unix timestamp, which no one means
+        if value is not None and not isinstance(value, (str, date)):
+            kind = {bool: "true or false", int: "a number", float: "a number", list: "a list", dict: "an object"}
+            raise ValueError(f"must be a date written YYYY-MM-DD, not {kind.get(type(value), 'that')}")
+        return value
 
 
 class DisclosureSearch(BaseModel):
@@ -236,3 +246,63 @@ class ClarificationQuestion(BaseModel):
 
 
 TriageResult.model_rebuild()
+
+
+# ------------------------------------------------------------------ HTTP API (triage/api.py)
+
+MAX_BATCH_ITEMS = 100
+
+# The values DateSpan.kind takes (written by triage/dates.py); GET /v1/labels lists them.
+PERIOD_KINDS: tuple[str, ...] = (
+    "day", "month", "quarter", "year", "financial_year", "academic_year", "range", "since", "after",
+    "before", "snapshot", "relative",
+)
+
+
+class TriageBatchRequest(BaseModel):
+    """``POST /v1/triage/batch``: several requests in one call."""
+
+    requests: list[TriageRequest] = Field(
+        max_length=MAX_BATCH_ITEMS,
+        description=f"Up to {MAX_BATCH_ITEMS} requests, triaged in order (the whole body is still limited in bytes).")
+
+
+class BatchItem(BaseModel):
+    """The outcome for one request of a batch: a result, or why it could not be triaged."""
+
+    index: int = Field(ge=0, description="Position of the request in `requests` (0-based).")
+    id: Optional[str] = None
+    ok: bool
+    result: Optional[TriageResult] = None
+    error: Optional[str] = Field(None, description="Why this request could not be triaged (when ok is false).")
+
+
+class TriageBatchResult(BaseModel):
+    results: list[BatchItem] = Field(default_factory=list, description="One entry per request, in order.")
+    ok: int = Field(0, ge=0)
+    errors: int = Field(0, ge=0)
+
+
+class RegimeInfo(BaseModel):
+    key: str
+    name: str
+    short: str
+
+
+class Labels(BaseModel):
+    """``GET /v1/labels``: every vocabulary a result draws its values from."""
+
+    topics: list[str]
+    breakdown_dimensions: list[str]
+    period_kinds: list[str]
+    exemption_sections: list[str]
+    ncnd_forms: list[str] = Field(default_factory=list, description="Subsections cited to neither confirm nor deny.")
+    request_types: list[str]
+    cost_risk_levels: list[str]
+    cost_activities: list[str]
+    clarification_kinds: list[str]
+    repeat_flags: list[str]
+    regimes: list[RegimeInfo]
+    disclosure_rankers: list[str]
+    trained_labels: dict[str, list[str]] = Field(
+        default_factory=dict, description="The labels each trained model predicts (from its manifest).")

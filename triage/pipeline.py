@@ -90,13 +90,15 @@ class Triage:
 
     # -------------------------------------------------------------- running
 
-    def annotate(self, text: str, received: Optional[dt.date] = None) -> Doc:
+    def annotate(self, text: str, received: Optional[dt.date] = None, _defer_explain: bool = False) -> Doc:
         """The annotated spaCy ``Doc`` of the cleaned text (for components and debugging)."""
         validate_text(text)
         clean = intake.clean(text)
         doc = self.nlp.make_doc(clean.text)
         doc._.received = received or dt.date.today()
         doc._.source = clean
+        if _defer_explain:
+            doc.user_data[_exemptions.DEFER_EXPLAIN] = True
         for _, proc in self.nlp.pipeline:
             doc = proc(doc)
         return doc
@@ -114,10 +116,11 @@ class Triage:
         warnings = []
         if received is None:
             warnings.append("no received date given: relative periods are counted back from today")
-        doc = self.annotate(text, received)
+        doc = self.annotate(text, received, _defer_explain=True)
         hits = _disclosures.similar_for_doc(self.store, doc)
         if hits:  # what the most similar earlier responses cited is evidence for the exemptions
             _exemptions.add_prior_disclosures(doc, _disclosures.prior_for_exemptions(hits))
+        _exemptions.finish_explanations(doc)  # only for the suggestions kept
         result = self._result(doc, id, warnings)
         _disclosures.fill_similar(result, hits, self.store, per_question=similar_per_question)
         signals.add_signals(result, text, rules, clarified)

@@ -13,7 +13,7 @@ from functools import lru_cache
 from typing import Optional, Sequence
 
 from .models import RequestPart, RequestType
-from .rules import Rule, load_yaml, make_rule, make_rules, normalise
+from .rules import Rule, Screen, load_yaml, make_rule, make_rules, normalise
 
 RULES_FILE = "request_types.yaml"
 PRECEDENCE = ("subject_access", "eir", "not_a_request")
@@ -45,19 +45,22 @@ def default_rules() -> TypeRules:
     return TypeRules.from_data(load_yaml(RULES_FILE))
 
 
-def classify_part(text: str, rules: TypeRules, context_hits: Sequence[Rule] = ()) -> tuple[str, str, str]:
-    """(type, rule id, reason) for one question's text."""
+def classify_part(text: str, rules: TypeRules, context_hits: Sequence[Rule] = (),
+                  screen: Optional[Screen] = None) -> tuple[str, str, str]:
+    """(type, rule id, reason) for one question's text (``screen``: of the whole request)."""
     t = normalise(text)
+    if screen is not None:
+        screen = screen.for_text(t)
     found: dict[str, Rule] = {}
     for rule in rules.rules:
         kind = rule.get("type")
         if kind in found:
             continue
-        if rule.search(t):
+        if rule.search(t, screen):
             found[kind] = rule
     for rule in context_hits:
         kind = rule.get("type")
-        if kind not in found and rules.refers_back[rule.id].search(t):
+        if kind not in found and rules.refers_back[rule.id].search(t, screen):
             found[kind] = rule
     for kind in PRECEDENCE:
         if kind in found:
@@ -74,15 +77,16 @@ def classify(questions: Sequence[tuple[int, str]], full_text: str, rules: Option
     """
     rules = rules or default_rules()
     whole = normalise(full_text)
-    context_hits = [r for r in rules.context_rules if r.search(whole)]
+    screen = Screen(whole)
+    context_hits = [r for r in rules.context_rules if r.search(whole, screen)]
     items = list(questions) or [(1, full_text)]
     parts = []
     for number, text in items:
-        kind, rule_id, reason = classify_part(text, rules, context_hits)
+        kind, rule_id, reason = classify_part(text, rules, context_hits, screen)
         parts.append(RequestPart(question=number, type=kind, rule=rule_id, reason=reason))
     if not questions and parts[0].type == "foi":
         # nothing reads as an ask: a comment or a complaint, unless it still asks for records
-        if not rules.asks.search(whole):
+        if not rules.asks.search(whole, screen):
             parts[0] = RequestPart(question=1, type="not_a_request", rule="no_question",
                                    reason="no question or request for recorded information was found in the text")
     types = list(dict.fromkeys(p.type for p in parts))

@@ -119,17 +119,73 @@ def _literal_prefixes(items: list, i: int = 0) -> Optional[set[str]]:
     return {out} if out else None
 
 
+@lru_cache(maxsize=4)
+def _parse(pattern: str) -> Any:
+    """``re``'s parse tree of a pattern (kept briefly: both literal analyses of a pattern read it,
+    and parsing the long word-list alternations is a noticeable part of the cold start)."""
+    from re import _parser as sp  # private to `re`: callers treat any failure as "nothing known"
+
+    return sp.parse(pattern)
+
+
 def pattern_prefixes(pattern: str) -> Optional[frozenset[str]]:
     """Literal strings one of which every match of ``pattern`` starts with, or None when they cannot be told."""
     try:  # the parser is private to `re`; without it every pattern simply runs
-        from re import _parser as sp
-
-        heads = _literal_prefixes(list(sp.parse(pattern)))
+        heads = _literal_prefixes(list(_parse(pattern)))
     except Exception:  # pragma: no cover - another Python's internals
         return None
     if not heads or "" in heads:
         return None
     return frozenset(heads)
+
+
+def required_literals(pattern: str) -> Optional[tuple[frozenset, ...]]:
+    """Sets of strings such that every match of ``pattern`` contains one string of EACH set,
+    or None when nothing can be said.
+
+    A rule's patterns are tried only on texts passing this test (``str.__contains__`` is
+    some ten times faster than a regex scan that fails); the literals are read off the
+    parsed pattern, so the YAML needs no keyword lists."""
+    try:
+        from re import _constants as C, _parser as P  # Python 3.11+
+    except ImportError:  # pragma: no cover
+        return None
+
+    def usable(c: Optional[frozenset]) -> bool:
+        return bool(c) and min(map(len, c)) >= 2
+
+    def best(cands: list) -> Optional[frozenset]:
+        good = [c for c in cands if usable(c)]
+        return max(good, key=lambda c: (min(map(len, c)), -len(c))) if good else None
+
+    def seq(items, top: bool = False):
+        """The required sets of a sequence (all of them at the top level, else the best one)."""
+        cands, run = [], []
+        for op, av in items:
+            if op is C.LITERAL:
+                run.append(chr(av))
+                continue
+            if run:
+                cands.append(frozenset(["".join(run)]))
+                run = []
+            if op is C.SUBPATTERN:
+                cands.append(seq(av[-1]))
+            elif op is C.BRANCH:
+                alts = [seq(alt) for alt in av[1]]
+                cands.append(None if any(a is None for a in alts) else frozenset().union(*alts))
+            elif op in (C.MAX_REPEAT, C.MIN_REPEAT) and av[0] >= 1:
+                cands.append(seq(av[2]))
+        if run:
+            cands.append(frozenset(["".join(run)]))
+        if top:
+            good = sorted((c for c in cands if usable(c)), key=lambda c: -min(map(len, c)))
+            return tuple(good) or None
+        return best(cands)
+
+    try:
+        return seq(_parse(pattern), top=True)
+    except Exception:  # pragma: no cover - an unusual pattern is simply always tried
+        return None
 
 
 @dataclass
@@ -140,17 +196,27 @@ class Rule:
     unless: list[re.Pattern] = field(default_factory=list)
     data: dict = field(default_factory=dict)  # the other keys of the rule as written
     not_preceded_by: list[re.Pattern] = field(default_factory=list)
-    prefixes: list = field(default_factory=list)  # per pattern: a regex of the literals a match starts with
+    # per pattern: regexes of literal alternatives a text must ALL contain for it to match (the words a
+    # match starts with, and those it contains somewhere); None: always run. [] turns the prefilter off
+    prefixes: list = field(default_factory=list)
 
-    def search(self, text: str) -> Optional[re.Match]:
+    def search(self, text: str, screen: Optional["Screen"] = None) -> Optional[re.Match]:
         """The first match in ``text`` (already normalised), unless a veto matches.
 
         A match right after a ``not_preceded_by`` pattern (checked on the 25
-        characters before it, e.g. "for example") is passed over.
+        characters before it, e.g. "for example") is passed over. ``screen``:
+        the request ``text`` is part of (see ``Screen.for_text``), to skip at
+        once the patterns whose leading words the request never uses.
         """
-        for p, need in zip(self.patterns, self.prefixes or [None] * len(self.patterns)):
-            if need is not None and not need.search(text):
-                continue
+        for p, need in (screen.patterns(self) if screen is not None else self.gated_patterns()):
+            if need is not None:
+                for f in need:
+                    if not f.search(text):
+                        break
+                else:
+                    need = None
+                if need is not None:
+                    continue
             for m in p.finditer(text):
                 if self.not_preceded_by:
                     before = text[max(0, m.start() - 25):m.start()]
@@ -161,8 +227,66 @@ class Rule:
                 return m
         return None
 
+    def gated_patterns(self) -> list[tuple[re.Pattern, Optional[tuple]]]:
+        """(pattern, the literals a text needs for it or None) for each pattern, in order."""
+        return list(zip(self.patterns, self.prefixes or [None] * len(self.patterns)))
+
     def get(self, key: str, default: Any = None) -> Any:
         return self.data.get(key, default)
+
+
+class Screen:
+    """The leading literals found in a whole request (normalised), each looked for once.
+
+    A request of ten questions is read by each rule ten times; most rules'
+    leading words appear nowhere in the request, and one scan of the whole
+    text says so for all ten. Only valid for a text that is part of the
+    request: ``for_text`` checks that, and gives None otherwise.
+    """
+
+    def __init__(self, whole: str):
+        self.whole = whole
+        self._found: dict[Literals, bool] = {}
+        self._word: dict[str, bool] = {}  # many literals are shared by several rules
+        self._allows: dict[int, bool] = {}
+        self._patterns: dict[int, list] = {}
+
+    def for_text(self, text: str) -> Optional["Screen"]:
+        """This screen when ``text`` (normalised) is part of the request, else None."""
+        return self if text in self.whole else None
+
+    def patterns(self, rule: "Rule") -> list[tuple[re.Pattern, Optional[tuple]]]:
+        """``rule.gated_patterns()`` without those the request cannot match (worked out once per rule)."""
+        key = id(rule)  # rules outlive a screen
+        found = self._patterns.get(key)
+        if found is None:
+            found = self._patterns[key] = [(p, need) for p, need in rule.gated_patterns()
+                                           if need is None or self.allows(need)]
+        return found
+
+    def allows(self, needs: tuple) -> bool:
+        """Whether the request contains one of each of ``needs`` (a pattern's ``Literals``; asked once
+        per pattern and request, then once per question from this cache)."""
+        key = id(needs)  # the tuples live in the rules, for longer than a screen
+        ok = self._allows.get(key)
+        if ok is None:
+            ok = self._allows[key] = all(map(self.may_match, needs))
+        return ok
+
+    def may_match(self, literals: Literals) -> bool:
+        """Whether the request contains one of ``literals`` (``in`` on a long text: faster than a regex)."""
+        found = self._found.get(literals)
+        if found is None:
+            found, seen, whole = False, self._word, self.whole
+            for w in literals.words:
+                hit = seen.get(w)
+                if hit is None:
+                    hit = seen[w] = w in whole
+                if hit:
+                    found = True
+                    break
+            self._found[literals] = found
+        return found
 
 
 def make_rule(spec: dict, vocab: dict[str, list[str]]) -> Rule:
@@ -173,22 +297,50 @@ def make_rule(spec: dict, vocab: dict[str, list[str]]) -> Rule:
     before = [compile_pattern(p, vocab) for p in spec.get("not_preceded_by", [])]
     data = {k: v for k, v in spec.items() if k not in ("patterns", "unless", "not_preceded_by")}
     return Rule(id=spec["id"], reason=" ".join(str(spec["reason"]).split()), patterns=pats, unless=unless,
-                data=data, not_preceded_by=before, prefixes=[_literal_finder(p.pattern) for p in pats])
+                data=data, not_preceded_by=before, prefixes=[_literal_finders(p) for p in pats])
 
 
-def _literal_finder(pattern: str) -> Optional[re.Pattern]:
-    """One alternation of a pattern's leading literals: a single C-level scan instead of a Python loop."""
-    heads = pattern_prefixes(pattern)
-    if heads is None:
+def _literal_finders(pattern: re.Pattern) -> Optional[tuple[re.Pattern, ...]]:
+    """Alternations of the literals a text must contain for ``pattern`` to match: those it must
+    contain somewhere (rarest first), then those a match starts with. A scan for one alternation
+    is a single C-level pass, some ten times cheaper than a failing run of the pattern itself."""
+    if pattern.flags & re.IGNORECASE:  # literals are read as written: only for case-exact patterns
         return None
-    return re.compile("|".join(re.escape(h) for h in sorted(heads, key=len, reverse=True)))
+    heads = pattern_prefixes(pattern.pattern)
+    groups = list(required_literals(pattern.pattern) or ())
+    if heads is not None:
+        groups.append(heads)
+    return tuple(Literals(g) for g in groups) or None
+
+
+class Literals:
+    """Strings one of which a text must contain; ``search`` looks for them in one C-level scan."""
+
+    __slots__ = ("words", "finder")
+
+    def __init__(self, words: Iterable[str]):
+        self.words = tuple(sorted(set(words), key=len, reverse=True))
+        self.finder = re.compile("|".join(map(re.escape, self.words)))
+
+    def search(self, text: str) -> Optional[re.Match]:
+        return self.finder.search(text)
 
 
 def make_rules(specs: Iterable[dict], vocab: dict[str, list[str]]) -> list[Rule]:
     return [make_rule(s, vocab) for s in specs or []]
 
 
+# libyaml's parser when installed: the same safe subset, ten times faster than the pure-Python one
+# (reading the data files was a large part of the cold start)
+SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def safe_load(text: str) -> Any:
+    """``yaml.safe_load`` with the fast loader."""
+    return yaml.load(text, Loader=SafeLoader)
+
+
 @lru_cache(maxsize=None)
 def load_yaml(name: str) -> dict:
     """A rules file from ``triage/data`` (cached: the files are read once per process)."""
-    return yaml.safe_load((DATA / name).read_text(encoding="utf-8"))
+    return safe_load((DATA / name).read_text(encoding="utf-8"))

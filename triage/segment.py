@@ -22,11 +22,11 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Iterable, Optional
 
-import yaml
 from spacy.language import Language
 from spacy.tokens import Doc
 
 from . import extensions
+from .rules import safe_load as _safe_load  # libyaml when installed: a faster cold start
 
 DATA = Path(__file__).with_name("data")
 _ABBREV = {"e.g", "i.e", "etc", "no", "nos", "mr", "mrs", "ms", "dr", "st", "vs", "approx", "incl",
@@ -105,7 +105,7 @@ class Rules:
 
 @lru_cache(maxsize=4)
 def load_rules(path: str | None = None) -> Rules:
-    d = yaml.safe_load(Path(path or DATA / "segment.yaml").read_text(encoding="utf-8"))
+    d = _safe_load(Path(path or DATA / "segment.yaml").read_text(encoding="utf-8"))
 
     def rx(p: str, case: str = "insensitive", anchor: bool = False) -> re.Pattern:
         flags = 0 if case == "sensitive" else re.I

@@ -102,4 +102,4 @@ def add_signals(result: TriageResult, text: str, regime: Regime, clarified: Opti
         working_days=applied.working_days, extension=applied.extension_kind, extended_deadline=due.extended,
         holidays_skipped=[SkippedDay(day=d, name=n) for d, n in due.skipped], reason=due.reason)
     result.cost_risk = cost.assess(views, received, applied, full_text=text)
-    result.clarification = clarify.suggest(views, kind)
+    result.clarification = clarify.suggest(views, kind, full_text=text)

@@ -97,15 +97,20 @@ def load_rows(path: Path) -> list[dict[str, Any]]:
             row = json.loads(line)
         except json.JSONDecodeError as e:
             raise TrainingDataError(f"{path}:{n}: not JSON ({e.msg})") from None
-        if not isinstance(row, dict) or not isinstance(row.get("text"), str) or not row["text"].strip():
-            raise TrainingDataError(f"{path}:{n}: needs an object with a non-empty 'text'")
-        bad = [t for t in row.get("topics", []) if t not in TOPIC_LABELS]
-        if bad:
-            raise TrainingDataError(f"{path}:{n}: unknown topic label(s) {bad}")
-        rows.append(row)
+        rows.append(check_row(row, f"{path}:{n}"))
     if not rows:
         raise TrainingDataError(f"{path} has no training rows")
     return rows
+
+
+def check_row(row: Any, where: str) -> dict[str, Any]:
+    """``row`` when it is a usable training row, else ``TrainingDataError`` naming ``where``."""
+    if not isinstance(row, dict) or not isinstance(row.get("text"), str) or not row["text"].strip():
+        raise TrainingDataError(f"{where}: needs an object with a non-empty 'text'")
+    bad = [t for t in row.get("topics", []) if t not in TOPIC_LABELS]
+    if bad:
+        raise TrainingDataError(f"{where}: unknown topic label(s) {bad}")
+    return row
 
 
 def data_hash(path: Path) -> str:
@@ -459,8 +464,11 @@ def _versions() -> dict[str, str]:
 
 def train(data: Path = DEFAULT_DATA, out: Optional[Path] = None, seed: Optional[int] = DEFAULT_SEED,
           topics_cfg: ModelConfig = TOPICS_CONFIG, exemptions_cfg: ModelConfig = EXEMPTIONS_CONFIG,
-          log=None) -> dict[str, Any]:
-    """Train both models from ``data`` and write them, with ``manifest.json``, to ``out``."""
+          log=None, extra_rows: Optional[Sequence[dict]] = None) -> dict[str, Any]:
+    """Train both models from ``data`` and write them, with ``manifest.json``, to ``out``.
+
+    ``extra_rows`` (e.g. officers' corrections, ``foi-triage feedback export``) are added to the
+    rows of ``data``; the manifest counts them and records their hash."""
     import joblib
 
     from .artifacts import PACKAGE_MODELS
@@ -471,6 +479,10 @@ def train(data: Path = DEFAULT_DATA, out: Optional[Path] = None, seed: Optional[
     say = log or (lambda msg: None)
     rows = load_rows(Path(data))
     say(f"{len(rows)} training rows from {data}")
+    extra = [check_row(r, f"extra row {i}") for i, r in enumerate(extra_rows or [], 1)]
+    if extra:
+        rows = rows + extra
+        say(f"{len(extra)} extra training rows (feedback)")
     texts = [model_text_from_raw(r["text"]) for r in rows]
     views, questions = annotate_rows(rows)
 
@@ -508,7 +520,8 @@ def train(data: Path = DEFAULT_DATA, out: Optional[Path] = None, seed: Optional[
         "format": 1,
         "created_by": f"foi-triage {__version__} train",
         "training_data": {"path": str(data), "sha256": data_hash(Path(data)), "rows": len(rows),
-                          "core_rows": sum(r.get("source") == "core" for r in rows)},
+                          "core_rows": sum(r.get("source") == "core" for r in rows),
+                          **({"extra_rows": len(extra), "extra_sha256": _rows_hash(extra)} if extra else {})},
         "seed": seed,
         "versions": _versions(),
         "artifacts": {f.name: {"sha256": sha256_file(f), "bytes": f.stat().st_size} for f in sorted(files)},
@@ -521,6 +534,13 @@ def train(data: Path = DEFAULT_DATA, out: Optional[Path] = None, seed: Optional[
     (out / MANIFEST).write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n", encoding="utf-8")
     say(f"wrote {len(files)} artifacts and {MANIFEST} to {out}")
     return manifest
+
+
+def _rows_hash(rows: Sequence[dict]) -> str:
+    import hashlib
+
+    return hashlib.sha256("".join(json.dumps(r, sort_keys=True, ensure_ascii=False) + "\n"
+                                  for r in rows).encode("utf-8")).hexdigest()
 
 
 def _strip_for_pickle(pipe) -> None:
