@@ -466,15 +466,10 @@ v1 = APIRouter(prefix="/v1", dependencies=[Security(bearer)], responses={401: _E
 
 
 def _run(triage: Triage, req: TriageRequest) -> TriageResult:
-    try:
-        with _run_lock:
-            return triage.triage(req.text, received=req.received, id=req.id, clarified=req.clarified,
-                                 regime=req.regime, similar_per_question=req.similar_per_question)
-    except _deadline.RegimeError as e:  # e.g. clarified before today when no received date was given
-        raise InputError(str(e)) from None
-    except OverflowError:  # date arithmetic past 9999-12-31 (a deadline for a date at the very end)
-        raise InputError("a date is out of range: received and clarified must leave room for the "
-                         "deadline before 9999-12-31") from None
+    # Triage.triage turns every problem with the input (dates included) into InputError
+    with _run_lock:
+        return triage.triage(req.text, received=req.received, id=req.id, clarified=req.clarified,
+                             regime=req.regime, similar_per_question=req.similar_per_question)
 
 
 async def _in_turn(fn: Any, *args: Any) -> Any:

@@ -123,7 +123,13 @@ class Triage:
         _exemptions.finish_explanations(doc)  # only for the suggestions kept
         result = self._result(doc, id, warnings)
         _disclosures.fill_similar(result, hits, self.store, per_question=similar_per_question)
-        signals.add_signals(result, text, rules, clarified)
+        try:
+            signals.add_signals(result, text, rules, clarified)
+        except RegimeError as e:  # e.g. clarified before today when no received date was given
+            raise InputError(str(e)) from None
+        except OverflowError:  # a deadline past 9999-12-31
+            raise InputError("a date is out of range: received and clarified must leave room for the "
+                             "deadline before 9999-12-31") from None
         _exemptions.add_cost_limit(result)  # s12 from the cost-risk assessment, with its reasons
         signals.cite_exemptions(result)  # FOISA / EIR numbering of the suggestions, when that is the regime
         return result
