@@ -165,8 +165,8 @@ class Bm25Baseline:
         self.bm25 = BM25Okapi([words(f"{title or ''} {request or ''}") or ["_"] for _, title, request in rows])
 
     @classmethod
-    def from_store(cls, store, where: str = "") -> "Bm25Baseline":
-        return cls(list(store.conn.execute(f"SELECT reference, title, request FROM disclosures {where}")))
+    def from_store(cls, store) -> "Bm25Baseline":
+        return cls(list(store.conn.execute("SELECT reference, title, request FROM disclosures")))
 
     def search(self, text: str, k: int = 5, exclude=(), **_ignored) -> list[_Hit]:
         scores = self.bm25.get_scores(words(text))

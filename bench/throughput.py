@@ -258,8 +258,14 @@ def main() -> int:
             s = gen_requests.write(inp, n, args.seed)
             print(f"generated {n:,} requests (median {s['median_words']:.0f} words) in {s['seconds']:.0f} s -> {inp}",
                   file=sys.stderr)
+    words = []
     with open(inp, encoding="utf-8") as f:
-        words = sorted(len(json.loads(line).get("text", "").split()) for line in f if line.strip())
+        for line in f:
+            try:
+                words.append(len(str(json.loads(line).get("text", "")).split()))
+            except (ValueError, AttributeError):
+                pass  # not a request object: the batch reports it as an error line
+    words.sort()
     median_words = words[len(words) // 2] if words else 0
 
     with_jobs = has_jobs_option()

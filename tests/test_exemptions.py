@@ -194,3 +194,15 @@ def test_required_literals_are_read_off_the_pattern():
                                                                          frozenset({"covert", "undercover"}))
     assert required_literals(r"\b(?:tactics|capability)\b") == (frozenset({"tactics", "capability"}),)
     assert required_literals(r"\b[A-Z][a-z]+\b") is None
+
+
+def test_model_reasons_keep_their_words_after_similar_disclosures_rerank():
+    # the pipeline re-ranks the suggestions with what similar disclosures cited; the model's
+    # part of each reason must still quote the words of the request behind its score
+    from triage.pipeline import Triage
+
+    result = Triage().triage("Please list the locations of every ANPR camera in Cornwall and the make of each.",
+                             received=dt.date(2024, 3, 1))
+    model_reasons = [e.reason for e in result.exemptions if "trained model gives" in e.reason]
+    assert model_reasons
+    assert all("words such as" in r for r in model_reasons if "gives 0.0" not in r)

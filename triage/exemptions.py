@@ -455,14 +455,16 @@ def _dedupe(items: Iterable[str]) -> list[str]:
 
 # set in ``doc.user_data`` by the pipeline: the component leaves the model's words to ``finish_explanations``
 DEFER_EXPLAIN = "foi_triage.defer_explain"
-_EXPLAIN_PENDING = "foi_triage.explain_pending"
+_EXPLAIN_PENDING = "foi_triage.explain_pending"  # the suggestions still to be explained
+_EXPLAINER = "foi_triage.explainer"  # adds the request's words behind the model's scores
 
 
 def finish_explanations(doc: Doc) -> None:
     """Look up the words behind the model's scores for ``doc._.exemptions`` when the component deferred it."""
     pending = doc.user_data.pop(_EXPLAIN_PENDING, None)
-    if pending is not None:
-        pending()
+    explain = doc.user_data.get(_EXPLAINER)
+    if pending is not None and explain is not None:
+        explain(pending)
 
 
 def add_prior_disclosures(doc: Doc, prior: Sequence[PriorDisclosure],
@@ -473,13 +475,18 @@ def add_prior_disclosures(doc: Doc, prior: Sequence[PriorDisclosure],
     has run with ``[(reference, [sections cited], ncnd), ...]`` for the top
     similar disclosures, best first."""
     rules = load_rules(rules_path)
-    doc.user_data.pop(_EXPLAIN_PENDING, None)  # the new list is built from the evidence as first found
+    deferred = doc.user_data.pop(_EXPLAIN_PENDING, None) is not None
     doc._.prior_disclosures = list(prior)
     base = [e for e in (doc._.exemption_evidence or []) if e.source in ("model", "rule")]
     evidence = base + prior_evidence(prior, rules)
     doc._.exemption_evidence = evidence
     doc._.exemptions = combine(evidence, rules, model_ncnd=bool(doc.user_data.get("foi_triage.model_ncnd")),
                                cocitation=doc.user_data.get("foi_triage.cocitation"))
+    # the new list is built from the evidence as first found: its model reasons need their words again
+    if deferred:
+        doc.user_data[_EXPLAIN_PENDING] = doc._.exemptions
+    elif doc.user_data.get(_EXPLAINER) is not None:
+        doc.user_data[_EXPLAINER](doc._.exemptions)
     return doc._.exemptions
 
 
@@ -595,10 +602,11 @@ class ExemptionSuggester:
         doc.user_data["foi_triage.model_ncnd"] = model_ncnd
         doc.user_data["foi_triage.cocitation"] = self.cocitation
         suggestions = combine(evidence, self.rules, model_ncnd=model_ncnd, cocitation=self.cocitation)
+        doc.user_data[_EXPLAINER] = lambda sugs: self.explain_model(sugs, text)
         if doc.user_data.get(DEFER_EXPLAIN):
             # the pipeline re-combines these when similar disclosures are found, and the words are
             # only looked up for the list it keeps (``finish_explanations``)
-            doc.user_data[_EXPLAIN_PENDING] = lambda: self.explain_model(suggestions, text)
+            doc.user_data[_EXPLAIN_PENDING] = suggestions
         else:
             self.explain_model(suggestions, text)
         return suggestions

@@ -209,14 +209,8 @@ class Rule:
         once the patterns whose leading words the request never uses.
         """
         for p, need in (screen.patterns(self) if screen is not None else self.gated_patterns()):
-            if need is not None:
-                for f in need:
-                    if not f.search(text):
-                        break
-                else:
-                    need = None
-                if need is not None:
-                    continue
+            if need is not None and not _contains_all(text, need):
+                continue
             for m in p.finditer(text):
                 if self.not_preceded_by:
                     before = text[max(0, m.start() - 25):m.start()]
@@ -235,12 +229,19 @@ class Rule:
         return self.data.get(key, default)
 
 
+def _contains_all(text: str, needs: tuple) -> bool:
+    for literals in needs:
+        if not literals.search(text):
+            return False
+    return True
+
+
 class Screen:
-    """The leading literals found in a whole request (normalised), each looked for once.
+    """Which rule patterns a whole request (normalised) can match at all, by their literals.
 
     A request of ten questions is read by each rule ten times; most rules'
-    leading words appear nowhere in the request, and one scan of the whole
-    text says so for all ten. Only valid for a text that is part of the
+    words appear nowhere in the request, and one look at the whole text says
+    so for all ten questions. Only valid for a text that is part of the
     request: ``for_text`` checks that, and gives None otherwise.
     """
 
@@ -300,10 +301,10 @@ def make_rule(spec: dict, vocab: dict[str, list[str]]) -> Rule:
                 data=data, not_preceded_by=before, prefixes=[_literal_finders(p) for p in pats])
 
 
-def _literal_finders(pattern: re.Pattern) -> Optional[tuple[re.Pattern, ...]]:
-    """Alternations of the literals a text must contain for ``pattern`` to match: those it must
-    contain somewhere (rarest first), then those a match starts with. A scan for one alternation
-    is a single C-level pass, some ten times cheaper than a failing run of the pattern itself."""
+def _literal_finders(pattern: re.Pattern) -> Optional[tuple["Literals", ...]]:
+    """The ``Literals`` a text must contain for ``pattern`` to match: one of each set it must
+    contain somewhere (longest first), then one of those a match starts with. Looking for one
+    set is a single C-level scan, far cheaper than a failing run of the pattern itself."""
     if pattern.flags & re.IGNORECASE:  # literals are read as written: only for case-exact patterns
         return None
     heads = pattern_prefixes(pattern.pattern)
