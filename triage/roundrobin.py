@@ -17,7 +17,8 @@ days may have their costs added up. "Similar" is estimated as a Jaccard
 similarity of at least ``SIMILAR_INFORMATION`` (0.3) between the sets of
 content words.
 
-Only signatures are kept, never texts: memory is about 1 KB per request.
+Only signatures are kept, never texts: memory is about 1 KB per request (a flat buffer of
+shingle signatures; content signatures only for requests with a requester).
 """
 from __future__ import annotations
 
@@ -89,6 +90,20 @@ def content_signature(text: str) -> Optional[np.ndarray]:
     return minhash(x for x in words(text) if x not in _STOP and len(x) > 2)
 
 
+_BAND_SALT = (np.arange(1, BANDS + 1, dtype=np.uint64) * np.uint64(0x9E3779B97F4A7C15))
+
+
+_EMPTY_SIG = bytes(NUM_PERM * 8)
+
+
+def band_keys_many(signatures: np.ndarray) -> np.ndarray:
+    """One 64-bit LSH bucket key per band of ``ROWS`` signature values, for each row of
+    ``signatures`` (n x NUM_PERM): n x BANDS. A collision only adds a candidate, which is checked."""
+    s = signatures.reshape(len(signatures), BANDS, ROWS)
+    with np.errstate(over="ignore"):
+        return _mix(s[:, :, 0] ^ _mix(s[:, :, 1] ^ _mix(s[:, :, 2] ^ _BAND_SALT)))
+
+
 def similarity(a: Optional[np.ndarray], b: Optional[np.ndarray]) -> float:
     """Estimated Jaccard similarity of the two sets behind the signatures."""
     if a is None or b is None:
@@ -106,7 +121,7 @@ class Cluster:
         return len(self.members)
 
 
-@dataclass
+@dataclass(slots=True)
 class _Seen:
     index: int
     id: str
@@ -129,7 +144,9 @@ class BatchGrouper:
         self.similar = similar
         self.regime = regime or get_regime()
         self._seen: list[_Seen] = []
-        self._buckets: dict[tuple[int, bytes], list[int]] = {}
+        self._sigs = bytearray()  # NUM_PERM uint64 per request, in input order
+        self._has_sig = bytearray()  # 1 where the request had words to sign
+        self._linked = 0  # requests already looked at for near-identical pairs
         self._parent: list[int] = []
         self._by_requester: dict[str, list[int]] = {}
         self._aggregated: dict[int, list[int]] = {}
@@ -149,23 +166,21 @@ class BatchGrouper:
 
     # -------------------------------------------------------------- adding
     def add(self, id: str, text: str, requester: Optional[str] = None, day: Optional[dt.date] = None) -> int:
-        """Record one request; returns its index."""
+        """Record one request; returns its index.
+
+        The shingle signature goes into one flat buffer (504 bytes a request, no per-request
+        objects); near-identical pairs are looked for when the groups are first read."""
         i = len(self._seen)
         sh = shingle_signature(text)
-        seen = _Seen(i, id, sh, content_signature(text), _norm_requester(requester), day)
+        requester = _norm_requester(requester)
+        # the content signature only serves same-requester aggregation
+        seen = _Seen(i, id, sh if requester else None, content_signature(text) if requester else None,
+                     requester, day)
         self._seen.append(seen)
         self._parent.append(i)
+        self._sigs += _EMPTY_SIG if sh is None else sh.tobytes()
+        self._has_sig.append(sh is not None)
         self._cluster_ids = None
-        if sh is not None:
-            candidates: set[int] = set()
-            for band in range(BANDS):
-                key = (band, sh[band * ROWS:(band + 1) * ROWS].tobytes())
-                bucket = self._buckets.setdefault(key, [])
-                candidates.update(bucket)
-                bucket.append(i)
-            for j in candidates:
-                if similarity(sh, self._seen[j].shingles) >= self.threshold:
-                    self._union(i, j)
         if seen.requester:
             for j in self._by_requester.get(seen.requester, []):
                 if self._may_aggregate(seen, self._seen[j]):
@@ -173,6 +188,40 @@ class BatchGrouper:
                     self._aggregated.setdefault(j, []).append(i)
             self._by_requester.setdefault(seen.requester, []).append(i)
         return i
+
+    def _link(self) -> None:
+        """Union the near-identical pairs among the requests added since the last call.
+
+        Locality-sensitive hashing over the whole batch at once: for each band, requests whose
+        band values are equal are candidates, and a candidate pair is joined when its estimated
+        Jaccard similarity reaches the threshold."""
+        n = len(self._seen)
+        if self._linked == n:
+            return
+        sigs = np.frombuffer(bytes(self._sigs), dtype=np.uint64).reshape(n, NUM_PERM)
+        has = np.frombuffer(bytes(self._has_sig), dtype=np.bool_)
+        rows = np.flatnonzero(has)
+        if len(rows) > 1:
+            keys = band_keys_many(sigs[rows])
+            for band in range(BANDS):
+                order = np.argsort(keys[:, band], kind="stable")
+                ranked = keys[order, band]
+                starts = np.flatnonzero(np.r_[True, ranked[1:] != ranked[:-1]])
+                ends = np.r_[starts[1:], len(ranked)]
+                for a, b in zip(starts, ends):
+                    if b - a < 2:
+                        continue
+                    members = np.sort(rows[order[a:b]])
+                    if members[-1] < self._linked:
+                        continue  # every pair here was looked at before
+                    for x in range(1, len(members)):
+                        i = int(members[x])
+                        for y in range(x):
+                            j = int(members[y])
+                            if max(i, j) >= self._linked and self._find(i) != self._find(j) \
+                                    and similarity(sigs[i], sigs[j]) >= self.threshold:
+                                self._union(i, j)
+        self._linked = n
 
     def _may_aggregate(self, a: _Seen, b: _Seen) -> bool:
         if a.day is not None and b.day is not None:
@@ -185,6 +234,7 @@ class BatchGrouper:
     # -------------------------------------------------------------- reading
     def clusters(self) -> list[Cluster]:
         """Groups of two or more near-identical requests, in order of their first member."""
+        self._link()
         groups: dict[int, list[int]] = {}
         for i in range(len(self._seen)):
             groups.setdefault(self._find(i), []).append(i)
