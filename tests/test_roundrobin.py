@@ -167,3 +167,15 @@ def test_csv_columns_named_clarified_and_requester_are_read(tmp_path):
     items = [item for _, item in iter_requests(src)]
     assert (items[0].clarified, items[0].requester) == (date(2024, 1, 12), "Ann Lee")
     assert (items[1].clarified, items[1].requester) == (None, None)
+
+
+def test_requests_added_after_reading_the_groups_still_join_them():
+    # --resume reads the groups of the earlier output, then adds the rest of the batch
+    g = BatchGrouper()
+    ask = ("How many stop and search encounters were recorded in each of the last three years, "
+           "broken down by ethnicity and outcome?")
+    g.add("a", ask)
+    g.add("b", "What did the council spend on parking enforcement contracts in Leeds in 2021?")
+    assert g.clusters() == []
+    g.add("c", ask + " Please send the figures as a spreadsheet.")
+    assert [c.members for c in g.clusters()] == [["a", "c"]]
