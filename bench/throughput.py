@@ -64,15 +64,9 @@ TARGET_COLD_S = 2.0
 
 # ------------------------------------------------------------------ machine
 
-def cpu_model() -> str:
-    try:
-        with open("/proc/cpuinfo", encoding="utf-8") as f:
-            for line in f:
-                if line.startswith("model name"):
-                    return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or platform.machine()
+# the same machine facts and commit as bench/latency.py reports
+cpu_model = latency.cpu_model
+git_commit = latency.git_commit
 
 
 def ram_gb() -> float:
@@ -84,15 +78,6 @@ def ram_gb() -> float:
     except OSError:
         pass
     return float("nan")
-
-
-def git_commit() -> str:
-    try:
-        out = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True,
-                             timeout=10)
-        return out.stdout.strip() or "unknown"
-    except (OSError, subprocess.SubprocessError):
-        return "unknown"
 
 
 def machine_line() -> str:
