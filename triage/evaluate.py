@@ -29,11 +29,12 @@ How each figure is counted (the shared evaluation's conventions):
 from __future__ import annotations
 
 import datetime as dt
-import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable, Sequence
+
+from .jsonl import read_lines
 
 _TOKEN = re.compile(r"[a-z0-9]+")
 
@@ -215,21 +216,9 @@ def score(gold: Sequence[dict], pred: dict[str, dict]) -> dict[str, Any]:
 
 def read_jsonl(path: Path) -> list[dict]:
     rows = []
-    try:
-        lines = Path(path).read_text(encoding="utf-8").splitlines()
-    except OSError as e:
-        raise EvaluationError(f"cannot read {path}: {e.strerror or e}") from None
-    except UnicodeDecodeError:
-        raise EvaluationError(f"{path} is not UTF-8 text") from None
-    for n, line in enumerate(lines, 1):
-        if not line.strip():
-            continue
-        try:
-            obj = json.loads(line)
-        except json.JSONDecodeError as e:
-            raise EvaluationError(f"{path}:{n}: not JSON ({e.msg})") from None
+    for where, obj in read_lines(path, EvaluationError):
         if not isinstance(obj, dict):
-            raise EvaluationError(f"{path}:{n}: each line must be a JSON object")
+            raise EvaluationError(f"{where}: each line must be a JSON object")
         rows.append(obj)
     return rows
 

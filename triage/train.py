@@ -37,6 +37,7 @@ import numpy as np
 
 from . import __version__
 from .artifacts import MANIFEST, sha256_file
+from .jsonl import read_lines
 from .models import TOPIC_LABELS
 from .textclf import ANALYZERS, FeatureBlock, LinearTextModel
 
@@ -85,19 +86,7 @@ def base_section(s: str) -> Optional[str]:
 
 
 def load_rows(path: Path) -> list[dict[str, Any]]:
-    rows = []
-    try:
-        lines = Path(path).read_text(encoding="utf-8").splitlines()
-    except OSError as e:
-        raise TrainingDataError(f"cannot read {path}: {e.strerror or e}") from None
-    for n, line in enumerate(lines, 1):
-        if not line.strip():
-            continue
-        try:
-            row = json.loads(line)
-        except json.JSONDecodeError as e:
-            raise TrainingDataError(f"{path}:{n}: not JSON ({e.msg})") from None
-        rows.append(check_row(row, f"{path}:{n}"))
+    rows = [check_row(row, where) for where, row in read_lines(path, TrainingDataError)]
     if not rows:
         raise TrainingDataError(f"{path} has no training rows")
     return rows
