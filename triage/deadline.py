@@ -21,7 +21,8 @@ from pathlib import Path
 from typing import Optional
 
 import holidays as _holidays
-import yaml
+
+from .rules import safe_load  # libyaml when installed
 
 DATA = Path(__file__).with_name("data") / "regimes.yaml"
 _SECTION_BASE = re.compile(r"^(s\d+|reg \d+)")
@@ -74,7 +75,7 @@ class Regime:
 
 @lru_cache(maxsize=1)
 def _data() -> dict:
-    return yaml.safe_load(DATA.read_text(encoding="utf-8"))
+    return safe_load(DATA.read_text(encoding="utf-8"))
 
 
 @lru_cache(maxsize=None)

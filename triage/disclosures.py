@@ -39,7 +39,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Callable, Iterable, Iterator, Optional, Sequence, Union
 
-import yaml
+from .rules import safe_load  # libyaml when installed
 
 log = logging.getLogger(__name__)
 
@@ -54,7 +54,7 @@ PathLike = Union[str, Path]
 @lru_cache(maxsize=1)
 def settings() -> dict:
     with open(SETTINGS_FILE, encoding="utf-8") as f:
-        return yaml.safe_load(f)
+        return safe_load(f.read())
 
 
 # ------------------------------------------------------------------ exemptions
