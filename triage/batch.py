@@ -405,6 +405,38 @@ def is_error_row(row: dict) -> bool:
     return "error" in row and "questions" not in row
 
 
+@dataclass(frozen=True)
+class Wanted:
+    """What the writing process needs back from a scored record, besides its JSON line."""
+
+    row: bool = False  # the line as a dict (CSV output, the HTML report, an on_result callback)
+    signature: bool = False  # round-robin signatures (grouping)
+
+
+@dataclass(slots=True)
+class Scored:
+    """One scored record as it travels from a worker to the writer: the serialising and the
+    round-robin hashing are done where the record was triaged, in parallel, so the one process
+    writing the output does little more than write."""
+
+    id: str  # the line's id, as round-robin clusters name it
+    line: str  # the output line as JSON (no newline)
+    error: bool
+    row: Optional[dict] = None
+    signed: Any = None  # roundrobin.Signed
+
+
+def score_one(triage: "Triage", line_no: int, item: Item, wanted: Wanted = Wanted()) -> Scored:
+    """``triage_one``, serialised, with what ``wanted`` asks for."""
+    row = triage_one(triage, line_no, item)
+    signed = None
+    if wanted.signature:
+        from .roundrobin import sign_result
+
+        signed = sign_result(row, item)
+    return Scored(str(row.get("id")), json.dumps(row, ensure_ascii=False), is_error_row(row), row if wanted.row else None, signed)
+
+
 class BatchEngineError(RuntimeError):
     """The parallel workers could not run (a worker failed to start or died); the message says why."""
 
@@ -413,10 +445,11 @@ class BatchEngineError(RuntimeError):
 # An engine takes the ``(line_no, item)`` pairs of ``iter_requests`` and yields
 # ``(line_no, item, row)`` in INPUT ORDER, whatever order the work finishes in.
 
-def score_local(triage: "Triage", items: Iterable[tuple[int, Item]]) -> Iterator[tuple[int, Item, dict]]:
+def score_local(triage: "Triage", items: Iterable[tuple[int, Item]],
+                wanted: Wanted = Wanted()) -> Iterator[tuple[int, Item, Scored]]:
     """In-process, one request after another."""
     for line_no, item in items:
-        yield line_no, item, triage_one(triage, line_no, item)
+        yield line_no, item, score_one(triage, line_no, item, wanted)
 
 
 def chunked(items: Iterable[Any], size: int) -> Iterator[list]:
@@ -477,12 +510,12 @@ def _init_worker(regime: str) -> None:
     _WORKER_TRIAGE = Triage(regime=regime)
 
 
-def _work_chunk(chunk: list) -> list[dict]:
-    return [triage_one(_WORKER_TRIAGE, line_no, item) for line_no, item in chunk]
+def _work_chunk(chunk: list, wanted: Wanted = Wanted()) -> list[Scored]:
+    return [score_one(_WORKER_TRIAGE, line_no, item, wanted) for line_no, item in chunk]
 
 
 def score_pool(items: Iterable[tuple[int, Item]], jobs: int, regime: str = "foia", chunk_size: int = 8,
-               start_method: Optional[str] = None) -> Iterator[tuple[int, Item, dict]]:
+               start_method: Optional[str] = None, wanted: Wanted = Wanted()) -> Iterator[tuple[int, Item, Scored]]:
     """``jobs`` worker processes, each building the pipeline once; chunks of ``chunk_size`` records.
 
     Workers are forked where the platform can (else spawned), after the parent
@@ -510,7 +543,7 @@ def score_pool(items: Iterable[tuple[int, Item]], jobs: int, regime: str = "foia
                                    "Run with --jobs 1 to see the error.") from None
 
     try:
-        yield from ordered_window(chunked(items, chunk_size), lambda c: ex.submit(_work_chunk, c), result,
+        yield from ordered_window(chunked(items, chunk_size), lambda c: ex.submit(_work_chunk, c, wanted), result,
                                   max_in_flight=jobs * 4)
     finally:
         ex.shutdown(wait=True, cancel_futures=True)
@@ -613,6 +646,9 @@ class _JsonlWriter:
     def write(self, row: dict) -> None:
         self.stream.write(json.dumps(row, ensure_ascii=False) + "\n")
 
+    def write_scored(self, sc: Scored) -> None:
+        self.stream.write(sc.line + "\n")
+
 
 class _CsvWriter:
     def __init__(self, stream: IO[str], header: bool = True):
@@ -624,6 +660,9 @@ class _CsvWriter:
     def write(self, row: dict) -> None:
         flat = flatten_row(row)
         self._w.writerow([flat[c] for c in CSV_HEADER])
+
+    def write_scored(self, sc: Scored) -> None:
+        self.write(sc.row if sc.row is not None else json.loads(sc.line))
 
 
 def output_format(out: Union[PathLike, IO[str]], fmt: Optional[str] = None) -> str:
@@ -650,6 +689,13 @@ def item_key(line_no: int, item: Item) -> str:
 def _complete_jsonl(f: IO[bytes]) -> Iterator[tuple[int, dict]]:
     """``(end_offset, row)`` for each complete, parseable line; stops at the first that is not."""
     offset = 0
+    for raw, row in _complete_jsonl_lines(f):
+        offset += len(raw)
+        yield offset, row
+
+
+def _complete_jsonl_lines(f: IO[bytes]) -> Iterator[tuple[bytes, dict]]:
+    """``(raw line, row)`` for each complete, parseable line; stops at the first that is not."""
     for raw in f:
         if not raw.endswith(b"\n"):
             return  # cut off mid-line by the interruption
@@ -659,8 +705,7 @@ def _complete_jsonl(f: IO[bytes]) -> Iterator[tuple[int, dict]]:
             return
         if not isinstance(row, dict):
             return
-        offset += len(raw)
-        yield offset, row
+        yield raw, row
 
 
 class _CountingLines:
@@ -811,10 +856,23 @@ def _rewrite(out_path: Path, fmt: str, grouper: Any) -> None:
                 w.writerow([flat[c] for c in CSV_HEADER])
                 i += 1
         else:
-            for i, (_, row) in enumerate(_complete_jsonl(src)):
+            for i, (raw, row) in enumerate(_complete_jsonl_lines(src)):
+                if _annotation_unchanged(grouper, i, row):
+                    dst.write(raw.decode("utf-8"))  # most lines: copied as they are, not re-encoded
+                    continue
                 _strip_annotations(row)  # lines from an earlier, finished run (resume) were annotated already
                 dst.write(json.dumps(grouper.annotate(i, row), ensure_ascii=False) + "\n")
     os.replace(tmp, out_path)
+
+
+def _annotation_unchanged(grouper: Any, index: int, row: dict) -> bool:
+    """Whether annotating line ``index`` would leave ``row`` as it is (no cluster, no aggregation,
+    and none from an earlier run either)."""
+    if is_error_row(row):
+        return True
+    risk = row.get("cost_risk")
+    return (row.get("cluster") == grouper.cluster_of(index) and not grouper.aggregated_with(index)
+            and not (isinstance(risk, dict) and risk.get("aggregated_with")))
 
 
 def _strip_annotations(row: dict) -> None:
@@ -1003,32 +1061,34 @@ def run_batch(in_path: PathLike, out: Union[PathLike, IO[str]], *, text_column: 
             yield line_no, item
 
     try:
+        wanted = Wanted(row=fmt == "csv" and mode != "spool" or builder is not None or on_result is not None,
+                        signature=grouper is not None)
         if engine == "dask":
             from .dask_engine import score_dask
 
             scored = score_dask(todo(), scheduler=scheduler, client=dask_client, regime=regime_key,
-                                chunk_size=chunk_size or 16)
+                                chunk_size=chunk_size or 16, wanted=wanted)
         elif jobs > 1:
-            scored = score_pool(todo(), jobs, regime=regime_key, chunk_size=chunk_size or 8)
+            scored = score_pool(todo(), jobs, regime=regime_key, chunk_size=chunk_size or 8, wanted=wanted)
         else:
             if triage is None:
                 from .pipeline import Triage
 
                 triage = Triage(regime=regime_key)
-            scored = score_local(triage, todo())
-        for line_no, item, row in scored:
+            scored = score_local(triage, todo(), wanted)
+        for line_no, item, sc in scored:
             if grouper is not None:
-                add_result(grouper, row, item)
-            writer.write(row)
+                grouper.add_signed(sc.id, sc.signed)
+            writer.write_scored(sc)
             stats.total += 1
-            if is_error_row(row):
+            if sc.error:
                 stats.errors += 1
             else:
                 stats.ok += 1
             if builder is not None:
-                builder.add(row)
+                builder.add(sc.row)
             if on_result is not None:
-                on_result(row)
+                on_result(sc.row)
             if bar is not None:
                 bar.update(1)
         if mode == "spool":

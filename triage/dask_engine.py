@@ -21,7 +21,7 @@ import os
 import threading
 from typing import TYPE_CHECKING, Any, Iterable, Iterator, Optional
 
-from .batch import BatchEngineError, Item, chunked, ordered_window, triage_one
+from .batch import BatchEngineError, Item, Scored, Wanted, chunked, ordered_window, score_one
 
 if TYPE_CHECKING:
     from .pipeline import Triage
@@ -43,10 +43,10 @@ def worker_triage(regime: str = "foia") -> "Triage":
     return t
 
 
-def score_chunk(chunk: list, regime: str = "foia") -> list[dict]:
-    """Run on a worker: the output lines of a chunk of ``(line_no, item)`` pairs."""
+def score_chunk(chunk: list, regime: str = "foia", wanted: Wanted = Wanted()) -> list[Scored]:
+    """Run on a worker: the scored output lines of a chunk of ``(line_no, item)`` pairs."""
     t = worker_triage(regime)
-    return [triage_one(t, line_no, item) for line_no, item in chunk]
+    return [score_one(t, line_no, item, wanted) for line_no, item in chunk]
 
 
 def _client(scheduler: Optional[str]) -> Any:
@@ -64,8 +64,9 @@ def _client(scheduler: Optional[str]) -> Any:
 
 def score_dask(items: Iterable[tuple[int, Item]], scheduler: Optional[str] = None, client: Any = None,
                regime: str = "foia", chunk_size: int = 16,
-               max_in_flight: Optional[int] = None) -> Iterator[tuple[int, Item, dict]]:
-    """Yield ``(line_no, item, row)`` in input order, scored on the cluster at ``scheduler`` (or ``client``).
+               max_in_flight: Optional[int] = None,
+               wanted: Wanted = Wanted()) -> Iterator[tuple[int, Item, Scored]]:
+    """Yield ``(line_no, item, scored)`` in input order, scored on the cluster at ``scheduler`` (or ``client``).
 
     ``max_in_flight`` defaults to twice the cluster's worker threads (at least
     4): enough to keep every worker busy while the next chunk travels.
@@ -80,7 +81,7 @@ def score_dask(items: Iterable[tuple[int, Item]], scheduler: Optional[str] = Non
 
         def submit(chunk: list) -> Any:
             # pure=False: two identical chunks (a repeated campaign text) are still two tasks
-            return client.submit(score_chunk, chunk, regime, pure=False)
+            return client.submit(score_chunk, chunk, regime, wanted, pure=False)
 
         def result(fut: Any) -> list:
             try:

@@ -27,6 +27,7 @@ import json
 import re
 import hashlib
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import IO, Iterable, Optional
 
 import numpy as np
@@ -63,31 +64,68 @@ def _mix(z: np.ndarray) -> np.ndarray:
     return z ^ (z >> _S31)
 
 
-def minhash(items: Iterable[str]) -> Optional[np.ndarray]:
-    """MinHash signature (``NUM_PERM`` values) of a set of strings; None for an empty set.
+@lru_cache(maxsize=50_000)
+def _word_key(word: str) -> int:
+    """A stable 64-bit hash of a word (blake2b: the same in every process and run; cached, since
+    words repeat across requests)."""
+    return int.from_bytes(hashlib.blake2b(word.encode("utf-8"), digest_size=8).digest(), "little")
 
-    Each of the ``NUM_PERM`` hash functions is the 64-bit hash of the string
-    XOR-ed with its own random mask, then mixed.
-    """
-    keys = {int.from_bytes(hashlib.blake2b(s.encode("utf-8"), digest_size=8).digest(), "little") for s in items}
-    if not keys:
+
+_SHINGLE_SALT = np.uint64(0x2545F4914F6CDD1D)
+
+
+def _signature(keys: np.ndarray) -> Optional[np.ndarray]:
+    """MinHash signature (``NUM_PERM`` values) of a set of 64-bit keys; None for an empty set.
+
+    Each of the ``NUM_PERM`` hash functions is the key XOR-ed with its own random mask, then mixed."""
+    if not len(keys):
         return None
-    hashes = np.fromiter(keys, dtype=np.uint64, count=len(keys))
+    keys = np.unique(keys)
     with np.errstate(over="ignore"):
-        return _mix(hashes[:, None] ^ _MASKS[None, :]).min(axis=0)
+        return _mix(keys[:, None] ^ _MASKS[None, :]).min(axis=0)
+
+
+def _keys(words_: list[str]) -> np.ndarray:
+    return np.fromiter(map(_word_key, words_), dtype=np.uint64, count=len(words_))
+
+
+def minhash(items: Iterable[str]) -> Optional[np.ndarray]:
+    """MinHash signature of a set of words; None for an empty set."""
+    return _signature(_keys(list(items)))
 
 
 def shingle_signature(text: str) -> Optional[np.ndarray]:
-    """Signature of the word 3-shingles (short texts: of their words)."""
+    """Signature of the word 3-shingles (short texts: of their words).
+
+    A shingle's key mixes its three word keys in order, so "a b c" and "c b a" differ; the
+    arithmetic runs on whole arrays (a request is one numpy pass, not one hash call a shingle)."""
     w = words(text)
     if len(w) < SHINGLE + 2:
         return minhash(w)
-    return minhash(" ".join(w[i:i + SHINGLE]) for i in range(len(w) - SHINGLE + 1))
+    k = _keys(w)
+    with np.errstate(over="ignore"):
+        return _signature(_mix(k[:-2] ^ _mix(k[1:-1] ^ _mix(k[2:] ^ _SHINGLE_SALT))))
 
 
 def content_signature(text: str) -> Optional[np.ndarray]:
     """Signature of the content words (what the request is about)."""
     return minhash(x for x in words(text) if x not in _STOP and len(x) > 2)
+
+
+@dataclass(slots=True)
+class Signed:
+    """What grouping keeps of one request: computed where the request is triaged (a batch worker),
+    so the process writing the output only files it."""
+
+    shingles: Optional[np.ndarray]
+    content: Optional[np.ndarray]  # only when there is a requester (it serves aggregation alone)
+    requester: Optional[str]
+    day: Optional[dt.date]
+
+
+def sign(text: str, requester: Optional[str] = None, day: Optional[dt.date] = None) -> Signed:
+    requester = _norm_requester(requester)
+    return Signed(shingle_signature(text), content_signature(text) if requester else None, requester, day)
 
 
 _BAND_SALT = (np.arange(1, BANDS + 1, dtype=np.uint64) * np.uint64(0x9E3779B97F4A7C15))
@@ -166,16 +204,19 @@ class BatchGrouper:
 
     # -------------------------------------------------------------- adding
     def add(self, id: str, text: str, requester: Optional[str] = None, day: Optional[dt.date] = None) -> int:
-        """Record one request; returns its index.
+        """Record one request; returns its index."""
+        return self.add_signed(id, sign(text, requester, day))
+
+    def add_signed(self, id: str, signed: Signed) -> int:
+        """Record one request from its signatures (``sign``); returns its index.
 
         The shingle signature goes into one flat buffer (504 bytes a request, no per-request
         objects); near-identical pairs are looked for when the groups are first read."""
         i = len(self._seen)
-        sh = shingle_signature(text)
-        requester = _norm_requester(requester)
+        sh, requester = signed.shingles, signed.requester
         # the content signature only serves same-requester aggregation
-        seen = _Seen(i, id, sh if requester else None, content_signature(text) if requester else None,
-                     requester, day)
+        seen = _Seen(i, id, sh if requester else None, signed.content if requester else None,
+                     requester, signed.day)
         self._seen.append(seen)
         self._parent.append(i)
         self._sigs += _EMPTY_SIG if sh is None else sh.tobytes()
@@ -310,16 +351,21 @@ def _norm_requester(value: Optional[str]) -> Optional[str]:
     return v or None
 
 
-def add_result(grouper: BatchGrouper, row: dict, item: object) -> int:
-    """Record one batch output row (and the request it came from) in ``grouper``.
+def sign_result(row: dict, item: object) -> Signed:
+    """The signatures of one batch output row (and the request it came from).
 
     The text compared is the request's questions when any were found (so
     greetings, addresses and sign-offs do not count), else the whole text;
-    error lines are recorded empty so that indexes follow the output lines.
+    error lines are signed empty so that indexes follow the output lines.
     """
     questions = row.get("questions") or []
     text = " ".join(q.get("text", "") for q in questions if isinstance(q, dict))
     if not text and "error" not in row:
         text = getattr(item, "text", "") or ""
     day = getattr(item, "clarified", None) or getattr(item, "received", None)
-    return grouper.add(str(row.get("id")), text, getattr(item, "requester", None), day)
+    return sign(text, getattr(item, "requester", None), day)
+
+
+def add_result(grouper: BatchGrouper, row: dict, item: object) -> int:
+    """Record one batch output row (and the request it came from) in ``grouper``."""
+    return grouper.add_signed(str(row.get("id")), sign_result(row, item))
