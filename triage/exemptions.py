@@ -556,11 +556,13 @@ class ExemptionSuggester:
         (set in training) times its best question's."""
         if not text.strip():
             return [], 0.0, False
-        scores = self.model.scores(text)
         weight_q = float(self.model.meta.get("question_weight", 0.0))
         asked = [q for q in questions if len(q.split()) >= MIN_QUESTION_TOKENS]
+        # one pass over the request and its questions, the same texts the topic model just read
+        S = self.model.scores_many([text] + asked)
+        scores = S[0]
         if weight_q > 0 and asked:
-            scores = np.maximum(scores, weight_q * self.model.scores_many(asked).max(axis=0))
+            scores = np.maximum(scores, weight_q * S[1:].max(axis=0))
         floor = float(self.rules.combine.get("model_min", 0.12))
         weight = float(self.rules.combine.get("model_weight", 1.0))
         out = []

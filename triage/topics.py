@@ -102,8 +102,10 @@ class TopicClassifier:
         spans = list(doc.spans.get("questions", []))
         texts = [full[s:e] for s, e in (sp._.char_range or (sp.start_char, sp.end_char) for sp in spans)]
         own = [i for i, t in enumerate(texts) if len(t.split()) >= MIN_QUESTION_TOKENS]
-        Q = self.model.scores_many([texts[i] for i in own])
-        scores = self.model.scores(body) if body.strip() else np.zeros(len(self.model.labels))
+        # the request and its questions in one pass; the exemption model reads the same texts in
+        # the same order, so their features are computed once for both (textclf keeps the last)
+        S = self.model.scores_many([body] + [texts[i] for i in own])
+        scores, Q = (S[0] if body.strip() else np.zeros(len(self.model.labels))), S[1:]
         # a long request dilutes the words that matter; its questions do not (weight set in training)
         weight = float(self.model.meta.get("question_weight", 0.0))
         if weight > 0 and len(Q):
