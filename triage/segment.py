@@ -103,6 +103,29 @@ class Rules:
     context_intro: re.Pattern
 
 
+_CAPITAL = re.compile(r"(?<!\\)[A-Z]")  # a capital letter that is not an escape (\b, \W ...)
+
+
+class _Folded:
+    """A compiled pattern that lower-cases the text it is given (for yes/no tests only: the match
+    positions are those of the lower-cased text)."""
+
+    __slots__ = ("rx",)
+
+    def __init__(self, rx: re.Pattern):
+        self.rx = rx
+
+    @property
+    def pattern(self) -> str:
+        return self.rx.pattern
+
+    def search(self, text: str) -> Optional[re.Match]:
+        return self.rx.search(text.lower())
+
+    def match(self, text: str) -> Optional[re.Match]:
+        return self.rx.match(text.lower())
+
+
 @lru_cache(maxsize=4)
 def load_rules(path: str | None = None) -> Rules:
     d = _safe_load(Path(path or DATA / "segment.yaml").read_text(encoding="utf-8"))
@@ -111,20 +134,27 @@ def load_rules(path: str | None = None) -> Rules:
         flags = 0 if case == "sensitive" else re.I
         return re.compile(("(?:" + p + ")") if not anchor else r"^[ ]*(?:" + p + ")", flags)
 
+    def folded(p: str, anchor: bool = False) -> "re.Pattern | _Folded":
+        """A case-blind test: the text lower-cased, then a case-exact pattern (twice as fast as re.I
+        on the long courtesy and intro patterns). Only for patterns written without capitals."""
+        if _CAPITAL.search(p):
+            return rx(p, anchor=anchor)
+        return _Folded(rx(p, case="sensitive", anchor=anchor))
+
     return Rules(
         markers=tuple((m["family"], rx(m["pattern"], m.get("case", "insensitive"), anchor=True), m.get("style", ""))
                       for m in d["markers"]),
         inline=re.compile(d["inline_marker"]),
-        asks_start=tuple(rx(a["pattern"], anchor=True) for a in d["asks"] if a["where"] == "start"),
-        asks_any=tuple(rx(a["pattern"]) for a in d["asks"] if a["where"] == "any"),
-        follow_up=rx(d["follow_ups"]["pattern"], anchor=True),
-        qualifier=rx(d["qualifiers"]["pattern"]),
-        lead_in=rx(d["lead_in"]["pattern"]),
-        courtesy=rx(d["courtesy"]["pattern"]),
-        refers_back=rx(d["refers_back"]["pattern"]),
-        generic_intro=rx(d["generic_intro"]["pattern"]),
-        elaborating_intro=rx(d["elaborating_intro"]["pattern"]),
-        context_intro=rx(d["context_intro"]["pattern"]),
+        asks_start=tuple(folded(a["pattern"], anchor=True) for a in d["asks"] if a["where"] == "start"),
+        asks_any=tuple(folded(a["pattern"]) for a in d["asks"] if a["where"] == "any"),
+        follow_up=folded(d["follow_ups"]["pattern"], anchor=True),
+        qualifier=folded(d["qualifiers"]["pattern"]),
+        lead_in=folded(d["lead_in"]["pattern"]),
+        courtesy=folded(d["courtesy"]["pattern"]),
+        refers_back=folded(d["refers_back"]["pattern"]),
+        generic_intro=folded(d["generic_intro"]["pattern"]),
+        elaborating_intro=folded(d["elaborating_intro"]["pattern"]),
+        context_intro=folded(d["context_intro"]["pattern"]),
     )
 
 
