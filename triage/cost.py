@@ -123,7 +123,11 @@ def assess(questions: Sequence[QuestionView], received: dt.date, regime: Optiona
                 full = tidy(full_text)
                 reasons.append(_reason(rule, None, full[m.start():m.end()] if len(full) == len(whole) else m.group(0)))
             continue
+        # most rules' words appear nowhere in the request: then no question read against the screen can fire
+        screened_out = bool(rule.patterns) and screen is not None and not screen.patterns(rule)
         for q, text, as_written, scr, fact in zip(questions, texts, written, screens, facts):
+            if screened_out and scr is not None:
+                continue
             evidence = _fires(rule, q, text, received, as_written, scr, fact)
             if evidence is not None:
                 reasons.append(_reason(rule, q.number, evidence))

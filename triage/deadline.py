@@ -138,6 +138,10 @@ def _good_friday(year: int) -> dt.date:
 
 def non_working_reason(day: dt.date, regime: Regime) -> Optional[str]:
     """Why ``day`` is not a working day under ``regime`` (None when it is one)."""
+    return _non_working_reason(day, tuple(regime.holiday_subdivisions))
+
+
+def _non_working_reason(day: dt.date, subdivisions: tuple[str, ...]) -> Optional[str]:
     if day.weekday() == 5:
         return "Saturday"
     if day.weekday() == 6:
@@ -146,7 +150,7 @@ def non_working_reason(day: dt.date, regime: Regime) -> Optional[str]:
         return "Christmas Day"
     if day == _good_friday(day.year):
         return "Good Friday"
-    return bank_holidays(day.year, regime.holiday_subdivisions).get(day)
+    return bank_holidays(day.year, subdivisions).get(day)
 
 
 def is_working_day(day: dt.date, regime: Regime) -> bool:
@@ -163,15 +167,21 @@ def add_working_days(start: dt.date, n: int, regime: Regime) -> WorkingDayCount:
     """The ``n``-th working day FOLLOWING ``start`` (the first working day after it is day one)."""
     if n < 0:
         raise RegimeError("a number of working days cannot be negative")
+    day, skipped = _add_working_days(start, n, tuple(regime.holiday_subdivisions))
+    return WorkingDayCount(day, list(skipped))
+
+
+@lru_cache(maxsize=4096)  # a backlog has a few hundred distinct received dates: each counted once
+def _add_working_days(start: dt.date, n: int, subdivisions: tuple[str, ...]) -> tuple[dt.date, tuple]:
     day, counted, skipped = start, 0, []
     while counted < n:
         day += dt.timedelta(days=1)
-        why = non_working_reason(day, regime)
+        why = _non_working_reason(day, subdivisions)
         if why is None:
             counted += 1
         elif day.weekday() < 5:
             skipped.append((day, why))
-    return WorkingDayCount(day, skipped)
+    return day, tuple(skipped)
 
 
 def working_days_between(first: dt.date, last: dt.date, regime: Regime) -> int:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
+from operator import itemgetter
 from pathlib import Path
 from typing import Any, Iterable, Optional
 
@@ -230,8 +231,9 @@ class Rule:
 
 
 def _contains_all(text: str, needs: tuple) -> bool:
+    present = present_literals(text)
     for literals in needs:
-        if not literals.search(text):
+        if present.isdisjoint(literals.wordset):
             return False
     return True
 
@@ -247,8 +249,7 @@ class Screen:
 
     def __init__(self, whole: str):
         self.whole = whole
-        self._found: dict[Literals, bool] = {}
-        self._word: dict[str, bool] = {}  # many literals are shared by several rules
+        self._present: Optional[frozenset[str]] = None  # the rules' literals the request contains
         self._allows: dict[int, bool] = {}
         self._patterns: dict[int, list] = {}
 
@@ -275,19 +276,12 @@ class Screen:
         return ok
 
     def may_match(self, literals: Literals) -> bool:
-        """Whether the request contains one of ``literals`` (``in`` on a long text: faster than a regex)."""
-        found = self._found.get(literals)
-        if found is None:
-            found, seen, whole = False, self._word, self.whole
-            for w in literals.words:
-                hit = seen.get(w)
-                if hit is None:
-                    hit = seen[w] = w in whole
-                if hit:
-                    found = True
-                    break
-            self._found[literals] = found
-        return found
+        """Whether the request contains one of ``literals`` (a set test against the literals found in
+        it by one pass of the automaton)."""
+        present = self._present
+        if present is None:
+            present = self._present = present_literals(self.whole)
+        return not present.isdisjoint(literals.wordset)
 
 
 def make_rule(spec: dict, vocab: dict[str, list[str]]) -> Rule:
@@ -315,16 +309,63 @@ def _literal_finders(pattern: re.Pattern) -> Optional[tuple["Literals", ...]]:
 
 
 class Literals:
-    """Strings one of which a text must contain; ``search`` looks for them in one C-level scan."""
+    """Strings one of which a text must contain (``present_literals(text)`` must meet ``wordset``)."""
 
-    __slots__ = ("words", "finder")
+    __slots__ = ("words", "wordset")
 
     def __init__(self, words: Iterable[str]):
         self.words = tuple(sorted(set(words), key=len, reverse=True))
-        self.finder = re.compile("|".join(map(re.escape, self.words)))
+        self.wordset = frozenset(self.words)
+        _INDEX.add(self.words)
 
-    def search(self, text: str) -> Optional[re.Match]:
-        return self.finder.search(text)
+    def search(self, text: str) -> bool:
+        return not present_literals(text).isdisjoint(self.wordset)
+
+
+class _LiteralIndex:
+    """Every rule literal ever made, in one Aho-Corasick automaton: one pass over a text finds all
+    those it contains, overlapping ones too (the set ``w in text`` would give, word by word, at a
+    fraction of the cost: a request is screened against some two thousand literals)."""
+
+    def __init__(self) -> None:
+        self.words: set[str] = set()
+        self.version = 0
+        self._automaton: Any = None
+
+    def add(self, words: Iterable[str]) -> None:
+        new = set(words) - self.words
+        if new:
+            self.words |= new
+            self.version += 1
+            self._automaton = None
+
+    def present(self, text: str) -> frozenset[str]:
+        if not self.words:
+            return frozenset()
+        automaton = self._automaton
+        if automaton is None:
+            import ahocorasick
+
+            automaton = ahocorasick.Automaton()
+            for w in self.words:
+                automaton.add_word(w, w)
+            automaton.make_automaton()
+            self._automaton = automaton
+        return frozenset(map(_second, automaton.iter(text)))  # C-level: no Python frame per hit
+
+
+_INDEX = _LiteralIndex()
+_second = itemgetter(1)
+
+
+def present_literals(text: str) -> frozenset[str]:
+    """The rule literals ``text`` contains (the last few texts are remembered: every rule asks)."""
+    return _present(text, _INDEX.version)
+
+
+@lru_cache(maxsize=16)
+def _present(text: str, version: int) -> frozenset[str]:
+    return _INDEX.present(text) if text else frozenset()
 
 
 def make_rules(specs: Iterable[dict], vocab: dict[str, list[str]]) -> list[Rule]:
