@@ -145,6 +145,38 @@ def test_search_in_the_sample_log_finds_the_original_of_a_paraphrase(sample_stor
     assert hits[0].title.startswith(("Officers Suspended on Full Pay", "Suspended Officers"))
 
 
+@pytest.mark.parametrize("request_text", [
+    "How many Taser discharges were recorded in each of the last three years, by ethnicity?",
+    "Please send me your contracts for custody healthcare and the annual cost of each.",
+    "Number of drink driving arrests over Christmas, and how many officers were on duty",
+    "What is your policy on retaining body worn video footage? A copy of the retention schedule please.",
+])
+def test_small_logs_score_bm25_in_memory_exactly_as_fts5_does(sample_store, request_text):
+    # the in-memory scorer replaces FTS5's bm25() on small logs: same candidates, same order, same scores
+    from triage.disclosures import _Query, _weights
+
+    sample_store._fresh()
+    query = _Query.build(sample_store, request_text)
+    in_memory = sample_store._candidates(query, _weights(sample_store), 50)
+    limit = sample_store.settings["memory_bm25_max_docs"]
+    sample_store.settings = {**sample_store.settings, "memory_bm25_max_docs": 0}
+    try:
+        by_fts5 = sample_store._candidates(query, _weights(sample_store), 50)
+    finally:
+        sample_store.settings = {**sample_store.settings, "memory_bm25_max_docs": limit}
+    assert len(in_memory) >= 5
+    assert in_memory == by_fts5
+
+
+def test_the_in_memory_scores_follow_the_log_when_it_changes(store):
+    before = [h.reference for h in store.search("stolen bicycles recorded by month", k=3)]
+    store.upsert([Disclosure(reference="NEW-1", title="Bicycle thefts by month",
+                             request="How many bicycles were reported stolen each month, and how many recovered?",
+                             response="Figures attached.")])
+    after = [h.reference for h in store.search("stolen bicycles recorded by month", k=3)]
+    assert "NEW-1" not in before and after[0] == "NEW-1"
+
+
 def test_search_with_nothing_in_common_or_no_words_finds_nothing(store):
     assert store.search("the and of please provide") == []
     assert store.search("zebra crossings xylophone") == []

@@ -320,6 +320,7 @@ class DisclosureStore:
         # input, kept so that repeated searches (batch triage) do not re-read and re-count the same entries
         self._tf: dict[int, tuple[dict[str, float], dict[str, float]]] = {}
         self._sentences: dict[str, list] = {}  # reference -> [request, response, title], analysed lazily for snippets
+        self._memory: dict[tuple, _MemoryBM25] = {}  # field weights -> in-memory BM25 (small logs)
 
     def close(self) -> None:
         with self._lock:
@@ -343,6 +344,7 @@ class DisclosureStore:
             self._tf = {}
             self._sentences = {}
             self._row_cache = {}
+            self._memory = {}
 
     def _changed(self) -> None:
         self._stats_key = None
@@ -578,6 +580,12 @@ class DisclosureStore:
 
     def _candidates(self, query: "_Query", weights: Sequence[float], limit: int) -> list[tuple[int, float]]:
         """``(id, bm25)`` of the best ``limit`` entries by FTS5's BM25 (higher = better)."""
+        if self._n <= self.settings.get("memory_bm25_max_docs", 0):
+            memory = self._memory.get(tuple(weights))
+            if memory is None:
+                rows = self.conn.execute("SELECT id, t_title, t_request, t_response FROM disclosures")
+                memory = self._memory[tuple(weights)] = _MemoryBM25(rows, tuple(weights))
+            return memory.top(query.chosen, limit)
         # bm25() called in the query, not through `rank MATCH`: the same scores and order, a third faster
         rank = "bm25(disclosures_fts, " + ", ".join(f"{w:g}" for w in weights) + ")"
         rows = self.conn.execute(
@@ -720,6 +728,72 @@ class _Query:
             return None
         return cls(tf=tf, weights=weights, vector=vector, norm=norm, chosen=chosen,
                    match=" OR ".join(f'"{t}"' for t in chosen))
+
+
+class _MemoryBM25:
+    """FTS5's ``bm25()`` over a small log, in memory.
+
+    The same formula as SQLite's fts5_aux.c (k1 1.2, b 0.75; a term's frequency is the sum of
+    its column weights, one per occurrence, in column order; the row length counts the tokens of
+    all columns; idf = log((N - n + 0.5) / (n + 0.5)), 1e-6 when not positive) with the float
+    operations in the same order, so the scores and the order are FTS5's own (checked in
+    tests/test_disclosures.py); ties go to the earlier entry. Four times faster than the FTS5
+    query on a log of a few hundred entries, where every query matches half the log.
+    """
+
+    K1, B = 1.2, 0.75
+
+    def __init__(self, rows: Iterable[tuple[int, str, str, str]], weights: tuple[float, float, float]):
+        import numpy as np
+
+        ids: list[int] = []
+        lengths: list[int] = []
+        postings: dict[str, tuple[list[int], list[float]]] = {}
+        for id_, *columns in rows:
+            pos = len(ids)
+            ids.append(id_)
+            counts: dict[str, list[int]] = {}  # term -> occurrences per column, in first-seen order
+            n_tokens = 0
+            for c, text in enumerate(columns):
+                tokens = (text or "").split()
+                n_tokens += len(tokens)
+                for t in tokens:
+                    counts.setdefault(t, [0, 0, 0])[c] += 1
+            lengths.append(n_tokens)
+            for t, per_column in counts.items():
+                f = 0.0
+                for c, n in enumerate(per_column):
+                    for _ in range(n):  # added one occurrence at a time, as FTS5 does
+                        f += weights[c]
+                entry = postings.setdefault(t, ([], []))
+                entry[0].append(pos)
+                entry[1].append(f)
+        self._np = np
+        self.ids = np.array(ids, dtype=np.int64)
+        self.n = len(ids)
+        avgdl = float(sum(lengths)) / float(self.n) if self.n else 1.0
+        self.norm = self.K1 * (1 - self.B + self.B * np.array(lengths, dtype=np.float64) / avgdl)
+        self.postings = {t: (np.array(p, dtype=np.int64), np.array(f, dtype=np.float64))
+                         for t, (p, f) in postings.items()}
+
+    def top(self, terms: Sequence[str], limit: int) -> list[tuple[int, float]]:
+        """``(id, score)`` of the best ``limit`` entries matching any of ``terms``, best first."""
+        np = self._np
+        score = np.zeros(self.n)
+        matched = np.zeros(self.n, dtype=bool)
+        for t in terms:  # in query order: each row's sum is built in the order FTS5 builds it
+            found = self.postings.get(t)
+            if found is None:
+                continue
+            pos, f = found
+            idf = math.log((self.n - len(pos) + 0.5) / (len(pos) + 0.5))
+            if idf <= 0.0:
+                idf = 1e-6
+            score[pos] += idf * ((f * (self.K1 + 1.0)) / (f + self.norm[pos]))
+            matched[pos] = True
+        hit = np.flatnonzero(matched)
+        order = np.lexsort((self.ids[hit], -score[hit]))[:limit]
+        return [(int(self.ids[hit[i]]), float(score[hit[i]])) for i in order]
 
 
 def _weights(store: DisclosureStore) -> tuple[float, float, float]:
