@@ -581,11 +581,13 @@ class ExemptionSuggester:
 
     def explain_model(self, suggestions: list[Suggestion], text: str) -> None:
         """Add to each suggestion's model evidence the words of the request that raised the score."""
+        sections = list(dict.fromkeys(e.section for sug in suggestions for e in sug.evidence if e.source == "model"))
+        found = self.model.explain_many(text, sections, k=3, skip=self._stopwords) if sections else {}
         for sug in suggestions:
             for i, e in enumerate(sug.evidence):
                 if e.source != "model":
                     continue
-                words = self.model.explain(text, e.section, k=3, skip=self._stopwords)
+                words = found[e.section]
                 if words:
                     new = replace(e, reason=_model_reason(e.model_score or e.weight, words))
                     sug.evidence[i] = new
