@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 
 import spacy
+from spacy.attrs import IDX, LENGTH
 from spacy.tokens import Doc
 
 _WS = re.compile(r"\s+")
@@ -35,8 +36,10 @@ class LineFriendlyTokenizer:
             words.append(lead.group())
             spaces.append(False)
             pos = lead.end()
-        for tok in self.inner(folded):
-            t = tok.text
+        inner = self.inner(folded)
+        # the token strings by offset and length: no Token object is made for each token
+        for start, length in inner.to_array([IDX, LENGTH]).tolist():
+            t = folded[start:start + length]
             if t.isspace():
                 continue  # only the folded leading space; handled above
             if not text.startswith(t, pos):  # pragma: no cover - tokens never hold whitespace
