@@ -25,6 +25,7 @@ import json
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import repeat
 from pathlib import Path
 from typing import Any, Callable, Optional, Sequence
 
@@ -113,9 +114,9 @@ class FeatureBlock:
         if self.analyzer == "chars":
             parts = [self._cols_of_token(t) for t in tokens(text)]
             return np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
-        vocab = self.vocab
-        found = [j for j in map(vocab.get, ANALYZERS[self.analyzer](text)) if j is not None]
-        return np.asarray(found, dtype=np.int64)
+        # every feature's column, -1 when outside the vocabulary, mapped and filtered in C
+        cols = np.fromiter(map(self.vocab.get, ANALYZERS[self.analyzer](text), repeat(-1)), dtype=np.int64)
+        return cols[cols >= 0]
 
     def vectorize(self, text: str) -> tuple[np.ndarray, np.ndarray]:
         """(columns offset into the weight matrix, l2-normalised tf-idf values) for ``text``.
@@ -193,17 +194,13 @@ class LinearTextModel:
         if entry is not None and entry[0] == cache_key:
             return entry[1]
         n = len(texts)
-        rows, cols = [], []
-        for b in self.blocks:
-            for i, t in enumerate(texts):
-                c = b.columns(t)
-                if len(c):
-                    cols.append(c + b.offset)
-                    rows.append(np.full(len(c), i, dtype=np.int64))
+        cols = [b.columns(t) + b.offset for b in self.blocks for t in texts]
+        lengths = [len(c) for c in cols]
         value = None
-        if cols:
+        if any(lengths):
             width = self.weights.shape[0]
-            key = np.sort(np.concatenate(rows) * width + np.concatenate(cols))
+            rows = np.repeat(np.tile(np.arange(n, dtype=np.int64), len(self.blocks)), lengths)
+            key = np.sort(rows * width + np.concatenate(cols))
             first = np.empty(len(key), dtype=bool)
             first[0] = True
             np.not_equal(key[1:], key[:-1], out=first[1:])
