@@ -50,7 +50,7 @@ from spacy.tokens import Doc
 
 from . import artifacts
 from .models import EXEMPTION_SECTIONS, TOPIC_LABELS, BREAKDOWN_DIMENSIONS
-from .rules import required_literals  # shared with the signal rules' prefilter
+from .rules import Literals, present_literals, required_literals  # shared with the signal rules' prefilter
 from .topics import MIN_QUESTION_TOKENS, doc_text, model_text
 
 log = logging.getLogger(__name__)
@@ -150,15 +150,14 @@ class _Pattern:
 
     def __init__(self, regex: re.Pattern):
         self.regex = regex
-        self.literals = required_literals(regex.pattern)
+        needs = required_literals(regex.pattern)
+        self.literals = tuple(Literals(options) for options in needs) if needs else None
 
     def search(self, text: str) -> Optional[re.Match]:
         if self.literals is not None:
+            present = present_literals(text)  # one automaton pass per text, shared by every rule
             for options in self.literals:
-                for lit in options:  # a plain loop: a generator per set cost more than the tests
-                    if lit in text:
-                        break
-                else:
+                if present.isdisjoint(options.wordset):
                     return None
         return self.regex.search(text)
 
