@@ -179,3 +179,25 @@ def test_requests_added_after_reading_the_groups_still_join_them():
     assert g.clusters() == []
     g.add("c", ask + " Please send the figures as a spreadsheet.")
     assert [c.members for c in g.clusters()] == [["a", "c"]]
+
+
+def test_signing_in_the_worker_groups_exactly_as_regrouping_the_written_file(tmp_path, triage):
+    # batch workers sign each request from its questions; a resumed run regroups from the output file
+    from triage.batch import Wanted, _regroup, score_one
+    from triage.roundrobin import sign_result
+
+    src = _batch_input(tmp_path)
+    out = tmp_path / "out.jsonl"
+    live = BatchGrouper()
+    with open(out, "w", encoding="utf-8") as f:
+        for line_no, item in iter_requests(src):
+            scored = score_one(triage, line_no, item, Wanted(row=True, signature=True))
+            live.add_signed(scored.id, scored.signed)
+            f.write(scored.line + "\n")
+            again = sign_result(json.loads(scored.line), item)
+            assert (again.shingles == scored.signed.shingles).all() if again.shingles is not None \
+                else scored.signed.shingles is None
+    from_file, n = _regroup(out, "jsonl", src, ("text", "id", "received"), live.regime)
+    assert n == 6
+    assert [c.members for c in from_file.clusters()] == [c.members for c in live.clusters()] == [["k0", "k1", "k2"]]
+    assert [from_file.aggregated_with(i) for i in range(n)] == [live.aggregated_with(i) for i in range(n)]
