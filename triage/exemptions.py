@@ -50,7 +50,7 @@ from spacy.tokens import Doc
 
 from . import artifacts
 from .models import EXEMPTION_SECTIONS, TOPIC_LABELS, BREAKDOWN_DIMENSIONS
-from .rules import Literals, present_literals, required_literals  # shared with the signal rules' prefilter
+from .rules import present_literals, required_literals, screening  # shared with the signal rules' prefilter
 from .topics import MIN_QUESTION_TOKENS, doc_text, model_text
 
 log = logging.getLogger(__name__)
@@ -150,8 +150,7 @@ class _Pattern:
 
     def __init__(self, regex: re.Pattern):
         self.regex = regex
-        needs = required_literals(regex.pattern)
-        self.literals = tuple(Literals(options) for options in needs) if needs else None
+        self.literals = screening(required_literals(regex.pattern) or ())
 
     def search(self, text: str) -> Optional[re.Match]:
         if self.literals is not None:

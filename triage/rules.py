@@ -305,21 +305,33 @@ def _literal_finders(pattern: re.Pattern) -> Optional[tuple["Literals", ...]]:
     groups = list(required_literals(pattern.pattern) or ())
     if heads is not None:
         groups.append(heads)
-    return tuple(Literals(g) for g in groups) or None
+    return screening(groups)
 
 
 class Literals:
-    """Strings one of which a text must contain (``present_literals(text)`` must meet ``wordset``)."""
+    """Strings one of which a text must contain (``present_literals(text)`` must meet ``wordset``).
 
-    __slots__ = ("words", "wordset")
+    A set with a string of one or two characters ("e", "of") is met by almost any text: it
+    screens nothing (``always``), so ``screening`` leaves it out, and its strings stay out of
+    the automaton, where they would be most of the hits to collect."""
+
+    __slots__ = ("words", "wordset", "always")
 
     def __init__(self, words: Iterable[str]):
         self.words = tuple(sorted(set(words), key=len, reverse=True))
         self.wordset = frozenset(self.words)
-        _INDEX.add(self.words)
+        self.always = not self.words or min(map(len, self.words)) < 3
+        if not self.always:
+            _INDEX.add(self.words)
 
     def search(self, text: str) -> bool:
-        return not present_literals(text).isdisjoint(self.wordset)
+        return self.always or not present_literals(text).isdisjoint(self.wordset)
+
+
+def screening(sets: Iterable[Iterable[str]]) -> Optional[tuple[Literals, ...]]:
+    """The ``Literals`` worth testing among ``sets`` (None when none is)."""
+    found = tuple(lit for lit in map(Literals, sets) if not lit.always)
+    return found or None
 
 
 class _LiteralIndex:
