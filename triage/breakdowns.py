@@ -17,6 +17,7 @@ from __future__ import annotations
 import logging
 import re
 from bisect import bisect_left
+from operator import itemgetter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Optional, Union
@@ -251,6 +252,24 @@ class _AnchorTable:
         # (lower-cased?, word) -> the regex anchors it satisfies: words recur across requests, and
         # testing each distinct word of a request against every regex anchor was a third of the finder
         self._regex_cache: dict[tuple[bool, str], tuple[int, ...]] = {}
+        self._lower_cache: dict[str, tuple[int, ...]] = {}
+
+    @property
+    def text_regexes(self) -> bool:
+        """Whether some regex anchor reads the text as written (not lower-cased)."""
+        found = self.__dict__.get("_text_regexes")
+        if found is None:
+            found = self._text_regexes = any(self.anchors[ai].attr != "LOWER" for ai in self.regexes)
+        return found
+
+    def anchors_of_lower(self, word: str) -> tuple[int, ...]:
+        """The anchors a lower-cased word satisfies: word anchors, then LOWER regex anchors (cached)."""
+        found = self._lower_cache.get(word)
+        if found is None:
+            if len(self._lower_cache) > _FORM_CACHE_MAX:
+                self._lower_cache.clear()
+            found = self._lower_cache[word] = tuple(self.by_word.get(word, ())) + self.regex_anchors_of(word, True)
+        return found
 
     def regex_anchors_of(self, word: str, lower: bool) -> tuple[int, ...]:
         key = (lower, word)
@@ -268,6 +287,10 @@ class _AnchorTable:
         if idx is None:
             idx = self._ids[anchor] = len(self.anchors)
             self.anchors.append(anchor)
+            # what words were found to satisfy may change with a new anchor
+            self._regex_cache.clear()
+            self._lower_cache.clear()
+            self.__dict__.pop("_text_regexes", None)
             if anchor.always:
                 self.always.append(idx)
             elif anchor.regex is not None:
@@ -318,6 +341,18 @@ class _AnchorTable:
                      tuple((self.intern(a), n, bf, af) for a, (n, bf, af) in parts.items()))
 
 
+_FIRST, _SECOND, _THIRD = itemgetter(0), itemgetter(1), itemgetter(2)
+_NONE: list[int] = []  # the hits of an anchor absent from the doc (never changed)
+
+
+def _positions(words: list[str]) -> dict[str, list[int]]:
+    """Each distinct word with the positions where it occurs."""
+    out: dict[str, list[int]] = {}
+    for i, w in enumerate(words):
+        out.setdefault(w, []).append(i)
+    return out
+
+
 class _DocIndex:
     """Per-doc token views and anchor hits (one pass over the doc, shared by all rules)."""
 
@@ -333,65 +368,31 @@ class _DocIndex:
             w = strings[o]
             forms[o] = (w, w.lower(), w.isspace())  # str.lower is what spaCy's LOWER is
         fs = [forms[o] for o in orths]
-        self.texts = texts = [f[0] for f in fs]
-        self.lowers = lowers = [f[1] for f in fs]
-        self.spaces = [f[2] for f in fs]
+        self.texts = texts = list(map(_FIRST, fs))
+        self.lowers = lowers = list(map(_SECOND, fs))
+        self.spaces = list(map(_THIRD, fs))
         self.starts: list[int] = starts
         self.ws: list[int] = ws
-        by_lower: dict[str, list[int]] = {}
-        for i, lw in enumerate(lowers):
-            by_lower.setdefault(lw, []).append(i)
-        self.by_lower = by_lower
-        self.n = len(self.lowers)
-        self._hits: dict[int, list[int]] = {}
-        for w, ps in by_lower.items():
-            for ai in table.by_word.get(w, ()):
-                self._hits.setdefault(ai, []).extend(ps)
-        for hits in self._hits.values():
-            hits.sort()
+        self.n = len(lowers)
+        # Every anchor's hits, from each distinct word's cached anchors (its word anchors and the
+        # regex anchors it satisfies): words recur across requests, so a regex is tried once a word
+        hits: dict[int, list[int]] = {}
+        for w, ps in _positions(lowers).items():
+            for ai in table.anchors_of_lower(w):
+                hits.setdefault(ai, []).extend(ps)
+        if table.text_regexes:
+            for w, ps in _positions(texts).items():
+                for ai in table.regex_anchors_of(w, False):
+                    hits.setdefault(ai, []).extend(ps)
+        for found in hits.values():
+            found.sort()
         for ai in table.always:
-            self._hits[ai] = list(range(self.n))
-        self._by_text: Optional[dict[str, list[int]]] = None
+            hits[ai] = list(range(self.n))
+        self._hits = hits
 
     def hits(self, ai: int) -> list[int]:
         """Sorted token positions satisfying anchor `ai`."""
-        found = self._hits.get(ai)
-        if found is None:
-            found = []
-            anchor = self.table.anchors[ai]
-            if anchor.regex is not None:
-                # test each distinct word once rather than every token
-                if anchor.attr == "LOWER":
-                    words = self.by_lower
-                else:
-                    if self._by_text is None:
-                        self._by_text = {}
-                        for i, w in enumerate(self.texts):
-                            self._by_text.setdefault(w, []).append(i)
-                    words = self._by_text
-                search = anchor.regex.search
-                found = sorted(i for w, ps in words.items() if search(w) for i in ps)
-            self._hits[ai] = found
-        return found
-
-    def _regex_hits(self) -> None:
-        """The hits of every regex anchor, from each distinct word's cached set of regex anchors."""
-        table = self.table
-        found: dict[int, list[int]] = {}
-        for w, ps in self.by_lower.items():
-            for ai in table.regex_anchors_of(w, True):
-                found.setdefault(ai, []).extend(ps)
-        if any(table.anchors[ai].attr != "LOWER" for ai in table.regexes):
-            if self._by_text is None:
-                self._by_text = {}
-                for i, w in enumerate(self.texts):
-                    self._by_text.setdefault(w, []).append(i)
-            for w, ps in self._by_text.items():
-                for ai in table.regex_anchors_of(w, False):
-                    found.setdefault(ai, []).extend(ps)
-        for ai in table.regexes:
-            hits = found.get(ai)
-            self._hits[ai] = sorted(hits) if hits else []
+        return self._hits.get(ai, _NONE)
 
     def windows(self) -> dict[int, list[tuple[int, int]]]:
         """Per rule index, the merged token windows where one of its patterns could match.
@@ -401,11 +402,7 @@ class _DocIndex:
         """
         table = self.table
         n = self.n
-        hit_anchors = list(self._hits)  # word anchors present, and the always-anchors
-        self._regex_hits()
-        for ai in table.regexes:
-            if self._hits[ai]:
-                hit_anchors.append(ai)
+        hit_anchors = list(self._hits)  # the anchors present (words and regexes), and the always-anchors
         per_rule: dict[int, list[tuple[int, int]]] = {}
         known = self._hits
 
