@@ -22,6 +22,7 @@ from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
 
+from spacy.attrs import IDX
 from spacy.tokens import Doc, Span
 
 _TOKEN_STARTS = "foi_triage.token_starts"
@@ -59,7 +60,7 @@ def char_span(doc: Doc, start: int, end: int, label: str = "") -> Span:
     """
     starts = doc.user_data.get(_TOKEN_STARTS)
     if starts is None:
-        starts = [t.idx for t in doc]
+        starts = doc.to_array(IDX).tolist() if len(doc) else []  # no Token object per token
         doc.user_data[_TOKEN_STARTS] = starts
     first = max(0, bisect_right(starts, start) - 1)
     last = bisect_left(starts, end) if end > start else first
