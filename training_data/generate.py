@@ -578,6 +578,9 @@ invoice redirection frauds|reported||
 sextortion reports|received||sexual_offences
 victims of fraud aged over 75|identified||safeguarding_vulnerability
 """,
+    # offences here (wildlife crimes, dangerous dogs seized) are recorded crime: the contract puts them in
+    # crime_statistics ("recorded crime ... not covered by a more specific label"), so they carry that topic
+    # (a request is never both `other` and another label); they stay in this table so the draws do not shift
     "other": """
 items of lost property|handed in||
 noise complaints about police helicopters|received||
@@ -589,10 +592,10 @@ litter and dog fouling fixed penalties|issued by PCSOs||
 illegal fishing and poaching reports|received||
 badges and medals|awarded to officers at ceremonies||
 animals|destroyed by officers after road collisions||
-wildlife crimes|recorded||
+wildlife crimes|recorded||crime_statistics
 requests to assist bailiffs|received||
 police chaplains||stock|
-dangerous dogs|seized||
+dangerous dogs|seized||crime_statistics
 filming requests from TV production companies|received||
 items|sold at police auctions||
 community speed watch groups|operating||
@@ -1272,7 +1275,7 @@ TRUSTS = ["Sussex Partnership NHS Foundation Trust", "Manchester University NHS 
           "NHS Greater Glasgow and Clyde", "Barts Health NHS Trust", "Mersey Care NHS Foundation Trust"]
 BODY_COUNTS = {
     "council": """
-fixed penalty notices for fly-tipping|issued||other
+fixed penalty notices for fly-tipping|issued||crime_statistics
 anti-social behaviour complaints|received by the council||crime_statistics
 public space CCTV cameras|operated by the council||technology_surveillance
 requests from the police for council CCTV footage|received||technology_surveillance
