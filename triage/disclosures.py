@@ -37,7 +37,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Callable, Iterable, Iterator, Optional, Sequence, Union
+from typing import Any, Callable, Iterable, Iterator, Optional, Sequence, Union
 
 from .rules import safe_load  # libyaml when installed
 
@@ -647,6 +647,20 @@ class DisclosureStore:
                 self._tf[id_] = (w_tr, {t: _logtf(c) for t, c in counts.items()})
         return {i: self._tf[i] for i in ids if i in self._tf}
 
+    def _cosines_many(self, query: "_Query", ids: list[int], rows: dict[int, tuple]) -> dict[int, tuple[float, float]]:
+        """id -> (cosine over title + request, over all three fields) for each of ``ids``: from the
+        in-memory postings when the log is small (one numpy pass per query term), else entry by entry."""
+        memory = next(iter(self._memory.values()), None)
+        if memory is None:
+            tfs = self._term_weights(ids)
+            return {i: _cosines(query, rows[i], tfs[i]) for i in ids}
+        dot_tr, dot_all = memory.dots(query.vector)
+        out = {}
+        for i in ids:
+            pos, row = memory.position[i], rows[i]
+            out[i] = (float(dot_tr[pos]) / (query.norm * row[8]), float(dot_all[pos]) / (query.norm * row[9]))
+        return out
+
     def _snippet(self, reference: str, query: "_Query", width: int = 220) -> str:
         """The sentence of the request (else the response) that shares most query weight."""
         cached = self._sentences.get(reference)
@@ -749,6 +763,9 @@ class _MemoryBM25:
         ids: list[int] = []
         lengths: list[int] = []
         postings: dict[str, tuple[list[int], list[float]]] = {}
+        # per posting, the re-rank's term weights: 1 + log tf over title + request, and over all fields
+        weights_tr: dict[str, list[float]] = {}
+        weights_all: dict[str, list[float]] = {}
         for id_, *columns in rows:
             pos = len(ids)
             ids.append(id_)
@@ -768,6 +785,9 @@ class _MemoryBM25:
                 entry = postings.setdefault(t, ([], []))
                 entry[0].append(pos)
                 entry[1].append(f)
+                n_tr = per_column[0] + per_column[1]
+                weights_tr.setdefault(t, []).append(_logtf(n_tr) if n_tr else 0.0)
+                weights_all.setdefault(t, []).append(_logtf(n_tr + per_column[2]))
         self._np = np
         self.ids = np.array(ids, dtype=np.int64)
         self.n = len(ids)
@@ -775,6 +795,21 @@ class _MemoryBM25:
         self.norm = self.K1 * (1 - self.B + self.B * np.array(lengths, dtype=np.float64) / avgdl)
         self.postings = {t: (np.array(p, dtype=np.int64), np.array(f, dtype=np.float64))
                          for t, (p, f) in postings.items()}
+        self.term_weights = {t: (np.array(weights_tr[t]), np.array(weights_all[t])) for t in postings}
+        self.position = {id_: pos for pos, id_ in enumerate(ids)}
+
+    def dots(self, vector: dict[str, float]) -> tuple[Any, Any]:
+        """The dot products of a query's TF-IDF ``vector`` with every entry (title + request; all)."""
+        np = self._np
+        dot_tr, dot_all = np.zeros(self.n), np.zeros(self.n)
+        for t, w in vector.items():
+            found = self.postings.get(t)
+            if found is None:
+                continue
+            w_tr, w_all = self.term_weights[t]
+            dot_tr[found[0]] += w * w_tr
+            dot_all[found[0]] += w * w_all
+        return dot_tr, dot_all
 
     def top(self, terms: Sequence[str], limit: int) -> list[tuple[int, float]]:
         """``(id, score)`` of the best ``limit`` entries matching any of ``terms``, best first."""
@@ -852,10 +887,11 @@ def _tfidf_ranker(blend: Optional[float]):
         b = store.settings["response_blend"] if blend is None else blend
         cands = store._rerank_candidates(query, max(k, store.settings["candidates"]))
         ids = [i for i, _ in cands]
-        rows, tfs = store._rows(ids), store._term_weights(ids)
+        rows = store._rows(ids)
+        cosines = store._cosines_many(query, ids, rows)
         scored = []
         for id_, _ in cands:
-            cos_tr, cos_all = _cosines(query, rows[id_], tfs[id_])
+            cos_tr, cos_all = cosines[id_]
             scored.append(((cos_tr + b * cos_all) / (1.0 + b), cos_tr, id_))
         scored.sort(key=lambda x: -x[0])
         return [_hit(rows[i], s, sim) for s, sim, i in scored[:k]]
