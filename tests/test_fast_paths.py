@@ -92,3 +92,41 @@ def test_the_model_words_are_still_explained_when_no_similar_disclosure_is_found
     reasons = [e.reason for e in result.exemptions if e.section != "s12"]
     assert reasons == [s.reason for s in doc._.exemptions]
     assert any("words such as" in r for r in reasons)
+
+
+def _char_columns_one_by_one(block, text):
+    import numpy as np
+
+    from triage import textclf
+
+    cols = [block.vocab[g] for tok in textclf.tokens(text) for g in textclf._char_grams(tok) if g in block.vocab]
+    return np.array(cols, dtype=np.int64)
+
+
+def test_character_features_gathered_from_the_word_buffer_equal_those_read_word_by_word():
+    import numpy as np
+
+    from triage import artifacts, textclf
+
+    model = artifacts.load_model("topics", artifacts.resolve(None))
+    block = next(b for b in model.blocks if b.analyzer == "chars")
+    texts = ["How many Taser discharges in 2023?", "", "!!!", "a", "Taser taser TASER, tasered and re-tasered",
+             "Custody images: how many were deleted under the review?"]
+    for text in texts * 2:  # the second time every word is already in the buffer
+        assert np.array_equal(block._columns(text), _char_columns_one_by_one(block, text)), text
+
+
+def test_character_features_are_safe_to_compute_from_several_threads():
+    from concurrent.futures import ThreadPoolExecutor
+
+    import numpy as np
+
+    from triage import artifacts
+
+    model = artifacts.load_model("topics", artifacts.resolve(None))
+    block = next(b for b in model.blocks if b.analyzer == "chars")
+    # new words keep arriving, so the buffers grow while other threads read them
+    texts = [f"request {i} about word{i}x and zz{i * 7}q for the years {i} to {i + 3}" for i in range(400)]
+    with ThreadPoolExecutor(4) as pool:
+        got = list(pool.map(block._columns, texts))
+    assert all(np.array_equal(g, _char_columns_one_by_one(block, t)) for g, t in zip(got, texts))

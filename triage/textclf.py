@@ -23,6 +23,8 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import threading
+from array import array
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import repeat
@@ -78,25 +80,58 @@ class FeatureBlock:
     terms: Optional[list[str]] = None  # vocab inverted (column -> term), for explanations
 
     def __post_init__(self) -> None:
-        self._token_cols: dict[str, np.ndarray] = {}
+        self._token_lock = threading.Lock()  # API threads share the block: a view stops the buffers growing
+        self._reset_tokens()
         self._recent: dict[str, tuple[np.ndarray, np.ndarray]] = {}
         self._recent_cols: dict[str, np.ndarray] = {}
+
+    def _reset_tokens(self) -> None:
+        # every word seen, with the columns of its character n-grams in one flat buffer (words
+        # repeat across requests): a text's columns are then one gather, not an array per word
+        self._token_id: dict[str, int] = {}
+        self._starts = array("q")
+        self._lens = array("q")
+        self._flat = array("q")
 
     def term(self, col: int) -> str:
         if self.terms is None:
             self.terms = sorted(self.vocab, key=self.vocab.__getitem__)
         return self.terms[col]
 
-    def _cols_of_token(self, tok: str) -> np.ndarray:
-        """The vocabulary columns of a word's character n-grams (cached: words repeat across requests)."""
-        cols = self._token_cols.get(tok)
-        if cols is None:
-            vocab = self.vocab
-            cols = np.fromiter((j for j in (vocab.get(g) for g in _char_grams(tok)) if j is not None),
-                               dtype=np.int64)
-            if len(self._token_cols) < 200_000:
-                self._token_cols[tok] = cols
-        return cols
+    def _add_token(self, tok: str) -> int:
+        """Give a new word its id and put the columns of its character n-grams in the flat buffer."""
+        vocab = self.vocab
+        cols = [j for j in map(vocab.get, _char_grams(tok)) if j is not None]
+        self._starts.append(len(self._flat))
+        self._lens.append(len(cols))
+        self._flat.extend(cols)
+        tid = self._token_id[tok] = len(self._token_id)
+        return tid
+
+    def _char_columns(self, text: str) -> np.ndarray:
+        """The columns of every character n-gram of ``text``'s words, word by word, in order."""
+        toks = tokens(text)
+        if len(self._token_id) > 200_000:  # a bound for long runs over odd vocabularies
+            self._reset_tokens()
+        ids = list(map(self._token_id.get, toks))
+        if None in ids:
+            for i, tid in enumerate(ids):
+                if tid is None:
+                    ids[i] = self._token_id.get(toks[i])
+                    if ids[i] is None:
+                        ids[i] = self._add_token(toks[i])
+        if not ids:
+            return np.zeros(0, dtype=np.int64)
+        sel = np.array(ids, dtype=np.int64)
+        # views of the buffers, dropped before any word is added again (a view stops them growing)
+        starts = np.frombuffer(self._starts, dtype=np.int64)[sel]
+        lens = np.frombuffer(self._lens, dtype=np.int64)[sel]
+        ends = np.cumsum(lens)
+        if not len(ends) or not ends[-1]:
+            return np.zeros(0, dtype=np.int64)
+        # the ragged gather: for word k, positions starts[k] .. starts[k] + lens[k] - 1
+        idx = np.arange(ends[-1]) + np.repeat(starts - (ends - lens), lens)
+        return np.frombuffer(self._flat, dtype=np.int64)[idx]
 
     def columns(self, text: str) -> np.ndarray:
         """Vocabulary column of every feature occurrence in ``text`` (features outside the vocabulary dropped).
@@ -112,8 +147,8 @@ class FeatureBlock:
 
     def _columns(self, text: str) -> np.ndarray:
         if self.analyzer == "chars":
-            parts = [self._cols_of_token(t) for t in tokens(text)]
-            return np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
+            with self._token_lock:
+                return self._char_columns(text)
         # every feature's column, -1 when outside the vocabulary, mapped and filtered in C
         cols = np.fromiter(map(self.vocab.get, ANALYZERS[self.analyzer](text), repeat(-1)), dtype=np.int64)
         return cols[cols >= 0]
