@@ -26,6 +26,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from . import extensions
+from .rules import pattern_prefixes, present_literals, required_literals, screening
 from .rules import safe_load as _safe_load  # libyaml when installed: a faster cold start
 
 DATA = Path(__file__).with_name("data")
@@ -108,22 +109,33 @@ _CAPITAL = re.compile(r"(?<!\\)[A-Z]")  # a capital letter that is not an escape
 
 class _Folded:
     """A compiled pattern that lower-cases the text it is given (for yes/no tests only: the match
-    positions are those of the lower-cased text)."""
+    positions are those of the lower-cased text). The pattern only runs when the text holds the
+    literals any match needs (one automaton pass per sentence, shared by all the tests on it)."""
 
-    __slots__ = ("rx",)
+    __slots__ = ("rx", "literals")
 
     def __init__(self, rx: re.Pattern):
         self.rx = rx
+        heads = pattern_prefixes(rx.pattern)
+        self.literals = screening(list(required_literals(rx.pattern) or ()) + ([heads] if heads else []))
 
     @property
     def pattern(self) -> str:
         return self.rx.pattern
 
+    def _possible(self, text: str) -> bool:
+        if self.literals is None:
+            return True
+        present = present_literals(text)
+        return not any(present.isdisjoint(lit.wordset) for lit in self.literals)
+
     def search(self, text: str) -> Optional[re.Match]:
-        return self.rx.search(text.lower())
+        text = text.lower()
+        return self.rx.search(text) if self._possible(text) else None
 
     def match(self, text: str) -> Optional[re.Match]:
-        return self.rx.match(text.lower())
+        text = text.lower()
+        return self.rx.match(text) if self._possible(text) else None
 
 
 @lru_cache(maxsize=4)
