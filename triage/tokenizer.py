@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 
 import spacy
-from spacy.attrs import IDX, LENGTH
+from spacy.attrs import IDX, LENGTH, SPACY
 from spacy.tokens import Doc
 
 _WS = re.compile(r"\s+")
@@ -28,32 +28,38 @@ class LineFriendlyTokenizer:
         if not _SPACES.search(text):
             return self.inner(text)
         folded = _WS.sub(" ", text)
+        # the k-th space of the folded text stands for the k-th whitespace run of the real one
+        runs = _WS.findall(text)
         words: list[str] = []
         spaces: list[bool] = []
-        pos = 0
-        lead = _WS.match(text)
-        if lead:
-            words.append(lead.group())
+        k = 0
+        if text[:1].isspace():
+            words.append(runs[0])
             spaces.append(False)
-            pos = lead.end()
+            k = 1
         inner = self.inner(folded)
         # the token strings by offset and length: no Token object is made for each token
-        for start, length in inner.to_array([IDX, LENGTH]).tolist():
+        for start, length, space in inner.to_array([IDX, LENGTH, SPACY]).tolist():
             t = folded[start:start + length]
             if t.isspace():
                 continue  # only the folded leading space; handled above
-            if not text.startswith(t, pos):  # pragma: no cover - tokens never hold whitespace
-                return self.inner(text)
-            pos += len(t)
-            m = _WS.match(text, pos)
-            ws = m.group() if m else ""
-            pos += len(ws)
             words.append(t)
-            spaces.append(ws.startswith(" "))
-            rest = ws[1:] if ws.startswith(" ") else ws
-            if rest:
-                words.append(rest)
+            if not space:
                 spaces.append(False)
+                continue
+            ws = runs[k]
+            k += 1
+            if ws[0] == " ":
+                spaces.append(True)
+                if len(ws) > 1:
+                    words.append(ws[1:])
+                    spaces.append(False)
+            else:
+                spaces.append(False)
+                words.append(ws)
+                spaces.append(False)
+        if k != len(runs):  # pragma: no cover - the folded text's tokens never hold whitespace
+            return self.inner(text)
         return Doc(self.vocab, words=words, spaces=spaces)
 
     # serialisation goes to spaCy's own tokenizer, whose rules this one runs
