@@ -27,6 +27,7 @@ def normalise(text: str) -> str:
     return tidy(text).lower()
 
 
+@lru_cache(maxsize=512)  # the cost and clarification rules quote each question as written
 def tidy(text: str) -> str:
     """``normalise`` without the lower-casing (same offsets, for quoting the words matched as written)."""
     text = text.replace("\u2019", "'").replace("\u2018", "'").replace("\u201c", '"').replace("\u201d", '"')
