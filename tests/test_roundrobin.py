@@ -70,7 +70,8 @@ def test_the_grouper_forms_clusters_and_keeps_no_text():
     clusters = g.clusters()
     assert [(c.id, c.members) for c in clusters] == [("rr1", ["c0", "c1", "c2", "c3"])]
     assert [g.cluster_of(i) for i in range(6)] == ["rr1"] * 4 + [None, None]
-    assert not any(hasattr(s, "text") for s in g._seen)  # signatures only
+    assert not any(hasattr(s, "text") for s in g._people.values())  # signatures only
+    assert not any(isinstance(v, str) and len(v) > 40 for v in vars(g).values())
     assert "rr1: 4 requests" in "\n".join(g.summary_lines())
 
 

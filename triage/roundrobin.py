@@ -17,14 +17,16 @@ days may have their costs added up. "Similar" is estimated as a Jaccard
 similarity of at least ``SIMILAR_INFORMATION`` (0.3) between the sets of
 content words.
 
-Only signatures are kept, never texts: memory is about 1 KB per request (a flat buffer of
-shingle signatures; content signatures only for requests with a requester).
+Only signatures are kept, never texts: memory is about 0.35 KB per request (its id and a
+flat buffer of 32-bit shingle signatures; content signatures only for requests with a
+requester).
 """
 from __future__ import annotations
 
 import datetime as dt
 import re
 import hashlib
+from array import array
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Iterable, Optional
@@ -71,6 +73,7 @@ def _word_key(word: str) -> int:
 
 
 _SHINGLE_SALT = np.uint64(0x2545F4914F6CDD1D)
+_LOW32 = np.uint64(0xFFFFFFFF)
 
 
 def _signature(keys: np.ndarray) -> Optional[np.ndarray]:
@@ -81,7 +84,9 @@ def _signature(keys: np.ndarray) -> Optional[np.ndarray]:
         return None
     keys = np.unique(keys)
     with np.errstate(over="ignore"):
-        return _mix(keys[:, None] ^ _MASKS[None, :]).min(axis=0)
+        # the low 32 bits of each mixed value: half the memory of a batch's signatures, and two
+        # different sets share a slot's minimum by chance once in four billion
+        return (_mix(keys[:, None] ^ _MASKS[None, :]) & _LOW32).min(axis=0).astype(np.uint32)
 
 
 def _keys(words_: list[str]) -> np.ndarray:
@@ -130,13 +135,13 @@ def sign(text: str, requester: Optional[str] = None, day: Optional[dt.date] = No
 _BAND_SALT = (np.arange(1, BANDS + 1, dtype=np.uint64) * np.uint64(0x9E3779B97F4A7C15))
 
 
-_EMPTY_SIG = bytes(NUM_PERM * 8)
+_EMPTY_SIG = bytes(NUM_PERM * 4)
 
 
 def band_keys_many(signatures: np.ndarray) -> np.ndarray:
     """One 64-bit LSH bucket key per band of ``ROWS`` signature values, for each row of
     ``signatures`` (n x NUM_PERM): n x BANDS. A collision only adds a candidate, which is checked."""
-    s = signatures.reshape(len(signatures), BANDS, ROWS)
+    s = signatures.astype(np.uint64).reshape(len(signatures), BANDS, ROWS)
     with np.errstate(over="ignore"):
         return _mix(s[:, :, 0] ^ _mix(s[:, :, 1] ^ _mix(s[:, :, 2] ^ _BAND_SALT)))
 
@@ -180,11 +185,12 @@ class BatchGrouper:
         self.threshold = threshold
         self.similar = similar
         self.regime = regime or get_regime()
-        self._seen: list[_Seen] = []
-        self._sigs = bytearray()  # NUM_PERM uint64 per request, in input order
+        self._ids: list[str] = []  # per request, in input order
+        self._people: dict[int, _Seen] = {}  # the requests that name a requester (aggregation)
+        self._sigs = bytearray()  # NUM_PERM uint32 per request, in input order
         self._has_sig = bytearray()  # 1 where the request had words to sign
         self._linked = 0  # requests already looked at for near-identical pairs
-        self._parent: list[int] = []
+        self._parent = array("q")  # union-find parents, without an int object per request
         self._by_requester: dict[str, list[int]] = {}
         self._aggregated: dict[int, list[int]] = {}
         self._cluster_ids: Optional[dict[int, str]] = None
@@ -209,24 +215,23 @@ class BatchGrouper:
     def add_signed(self, id: str, signed: Signed) -> int:
         """Record one request from its signatures (``sign``); returns its index.
 
-        The shingle signature goes into one flat buffer (504 bytes a request, no per-request
-        objects); near-identical pairs are looked for when the groups are first read."""
-        i = len(self._seen)
+        The shingle signature goes into one flat buffer (252 bytes a request, no per-request
+        objects but the id); near-identical pairs are looked for when the groups are first read."""
+        i = len(self._ids)
         sh, requester = signed.shingles, signed.requester
-        # the content signature only serves same-requester aggregation
-        seen = _Seen(i, id, sh if requester else None, signed.content if requester else None,
-                     requester, signed.day)
-        self._seen.append(seen)
+        self._ids.append(id)
         self._parent.append(i)
         self._sigs += _EMPTY_SIG if sh is None else sh.tobytes()
         self._has_sig.append(sh is not None)
         self._cluster_ids = None
-        if seen.requester:
-            for j in self._by_requester.get(seen.requester, []):
-                if self._may_aggregate(seen, self._seen[j]):
+        if requester:
+            # the content signature only serves same-requester aggregation
+            seen = self._people[i] = _Seen(i, id, sh, signed.content, requester, signed.day)
+            for j in self._by_requester.get(requester, []):
+                if self._may_aggregate(seen, self._people[j]):
                     self._aggregated.setdefault(i, []).append(j)
                     self._aggregated.setdefault(j, []).append(i)
-            self._by_requester.setdefault(seen.requester, []).append(i)
+            self._by_requester.setdefault(requester, []).append(i)
         return i
 
     def _link(self) -> None:
@@ -235,11 +240,11 @@ class BatchGrouper:
         Locality-sensitive hashing over the whole batch at once: for each band, requests whose
         band values are equal are candidates, and a candidate pair is joined when its estimated
         Jaccard similarity reaches the threshold."""
-        n = len(self._seen)
+        n = len(self._ids)
         if self._linked == n:
             return
         # views of the buffers, not copies (50 MB for 100,000 requests); released before returning
-        sigs = np.frombuffer(self._sigs, dtype=np.uint64).reshape(n, NUM_PERM)
+        sigs = np.frombuffer(self._sigs, dtype=np.uint32).reshape(n, NUM_PERM)
         try:
             self._link_pairs(sigs, np.flatnonzero(np.frombuffer(self._has_sig, dtype=np.bool_)))
         finally:
@@ -282,7 +287,7 @@ class BatchGrouper:
         """Groups of two or more near-identical requests, in order of their first member."""
         self._link()
         groups: dict[int, list[int]] = {}
-        for i in range(len(self._seen)):
+        for i in range(len(self._ids)):
             groups.setdefault(self._find(i), []).append(i)
         out = []
         ids: dict[int, str] = {}
@@ -293,7 +298,7 @@ class BatchGrouper:
             cid = f"rr{len(out) + 1}"
             for m in members:
                 ids[m] = cid
-            out.append(Cluster(cid, [self._seen[m].id for m in members]))
+            out.append(Cluster(cid, [self._ids[m] for m in members]))
         self._cluster_ids = ids
         return out
 
@@ -303,7 +308,7 @@ class BatchGrouper:
         return self._cluster_ids.get(index)
 
     def aggregated_with(self, index: int) -> list[str]:
-        return [self._seen[j].id for j in sorted(set(self._aggregated.get(index, [])))]
+        return [self._ids[j] for j in sorted(set(self._aggregated.get(index, [])))]
 
     def annotate(self, index: int, row: dict) -> dict:
         """Add ``cluster`` and the cost-risk aggregation note to a result row (a dict)."""
