@@ -9,7 +9,8 @@ sign-offs), plus "typical" requests from ``bench/gen_requests.py`` (the
 training data's composer: 1-5 questions, median about 70 words), times one
 request at a time after a warm-up, and prints the median and p95 in
 milliseconds per size, the cold start (fresh interpreters: import +
-construct + first result, the median of ``--cold-runs``) and the machine,
+construct + first result, the median of ``--cold-runs``, with Python's
+bytecode cache as an installed package has it: see ``cold_env``) and the machine,
 then a Markdown row ready to paste into BENCHMARKS.md.
 
 What is timed is what a user gets: ``Triage()`` as built by the CLI, batch and
@@ -137,10 +138,26 @@ print(t1 - t0, t2 - t1, t3 - t2)
 """
 
 
+def cold_env() -> dict:
+    """The environment of a fresh process as a user's install has it: with Python's bytecode
+    cache. ``pip install`` compiles the package's modules; an editable install (or a shell with
+    PYTHONDONTWRITEBYTECODE set, as some sandboxes and CI images have) would otherwise compile
+    every module of the package from source at each start, about 0.1 s that users do not pay."""
+    env = dict(os.environ)
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    return env
+
+
+def warm_bytecode() -> None:
+    """One untimed start, so the bytecode cache exists before the timed ones (as after an install)."""
+    subprocess.run([sys.executable, "-c", "import triage, triage.pipeline"], cwd=ROOT, check=True,
+                   capture_output=True, env=cold_env())
+
+
 def cold_start(text: str) -> tuple[float, float, float]:
     """(import, construct, first result) seconds in a fresh interpreter."""
     out = subprocess.run([sys.executable, "-c", COLD.format(text=text)], cwd=ROOT, check=True,
-                         capture_output=True, text=True).stdout.split()
+                         capture_output=True, text=True, env=cold_env()).stdout.split()
     return tuple(float(x) for x in out)  # type: ignore[return-value]
 
 
@@ -182,6 +199,7 @@ def main() -> int:
     corpora = {TYPICAL: [r["text"] for r in gen_requests.requests(args.n, args.seed)]}
     corpora.update({name: [make_request(w, rng) for _ in range(args.n)] for name, w in SIZES.items()})
 
+    warm_bytecode()
     colds = sorted((cold_start(corpora["medium (~300 words)"][0]) for _ in range(args.cold_runs)), key=sum)
     imp, build, first = colds[len(colds) // 2]  # the median run, with its own parts
 
