@@ -4,7 +4,6 @@ Every request text here was written for these tests.
 """
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import pytest
@@ -334,17 +333,15 @@ def test_request_word_soup_never_raises_and_offsets_are_exact(nlp, text):
     check_exact(nlp, text)
 
 
-def test_long_request_is_fast(nlp):
-    # about 300 words of dense, breakdown-heavy asks; generous bound so a busy machine does not flake
+def test_a_long_request_finds_each_repetition_of_its_breakdowns(nlp):
+    # about 300 words of dense, breakdown-heavy asks (speed is measured in bench/latency.py, not here):
+    # the windows the finder runs its patterns on must not lose a repeated or distant ask
     para = ("1. Please provide the number of complaints in each of the years 2019, 2020 and 2021, broken down "
             "by rank, gender, age and ethnicity of the officer, and by the type of allegation. 2. For each "
             "complaint please give the date received, the location, the outcome and whether the officer was "
             "suspended. 3. How many of these were upheld? Please give monthly figures by district. ")
-    docs = [nlp.make_doc(para * 5) for _ in range(21)]
     finder = nlp.get_pipe("foi_breakdowns")
-    finder(docs.pop())
-    start = time.process_time()
-    for doc in docs:
-        finder(doc)
-    per_doc_ms = (time.process_time() - start) * 1000 / len(docs)
-    assert per_doc_ms < 25, per_doc_ms
+    once = [m.dimension for m in finder.find(nlp.make_doc(para))]
+    five = [m.dimension for m in finder.find(nlp.make_doc(para * 5))]
+    assert {"year", "rank_role", "gender", "age", "ethnicity", "outcome", "month", "location"} <= set(once)
+    assert five == once * 5
