@@ -130,3 +130,19 @@ def test_character_features_are_safe_to_compute_from_several_threads():
     with ThreadPoolExecutor(4) as pool:
         got = list(pool.map(block._columns, texts))
     assert all(np.array_equal(g, _char_columns_one_by_one(block, t)) for g, t in zip(got, texts))
+
+
+def test_literal_sets_met_by_almost_any_text_are_not_used_to_screen():
+    from triage.rules import present_literals, screening
+
+    kept = screening([{"e", "email"}, {"police", "constabulary"}, {"of"}])
+    assert [sorted(lit.words) for lit in kept] == [["constabulary", "police"]]
+    assert screening([{"e"}, {"of", "to"}]) is None
+    assert "constabulary" in present_literals("the constabulary of kent")
+
+
+def test_a_rule_whose_only_literals_are_short_still_matches():
+    rule = make_rule({"id": "email_format", "reason": "wants it by email", "patterns": [r"\be-?mail\b"]}, {})
+    assert rule.search("please send it by e-mail") is not None
+    assert rule.search("please send it by email") is not None
+    assert rule.search("please post it") is None
