@@ -650,6 +650,7 @@ class DisclosureStore:
     def _cosines_many(self, query: "_Query", ids: list[int], rows: dict[int, tuple]) -> dict[int, tuple[float, float]]:
         """id -> (cosine over title + request, over all three fields) for each of ``ids``: from the
         in-memory postings when the log is small (one numpy pass per query term), else entry by entry."""
+        # any in-memory index will do: the term weights do not depend on the BM25 field weights
         memory = next(iter(self._memory.values()), None)
         if memory is None:
             tfs = self._term_weights(ids)
