@@ -284,15 +284,17 @@ class LinearTextModel:
                 continue
             contribs = vals[:, None] * self.weights[idx][:, js]
             tops = np.argsort(-contribs, axis=0)[: k * 6]
+            # the candidates as plain Python numbers, label by label (no numpy scalar per look-up)
+            top_values = np.take_along_axis(contribs, tops, axis=0).T.tolist()
+            top_columns = (idx[tops] - b.offset).T.tolist()
             for col in range(len(js)):
-                contrib = contribs[:, col]
-                for i in tops[:, col]:
-                    if contrib[i] <= 0:
+                for value, column in zip(top_values[col], top_columns[col]):
+                    if value <= 0:
                         break
-                    term = b.term(int(idx[i]) - b.offset)
+                    term = b.term(column)
                     if all(w in skip or w.isdigit() for w in term.split(" ")):
                         continue
-                    best[col].append((float(contrib[i]), term))
+                    best[col].append((value, term))
         return {label: self._pick(found, k) for label, found in zip(labels, best)}
 
     @staticmethod
