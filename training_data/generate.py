@@ -1882,7 +1882,11 @@ def label_topics(qs, primary):
         for j, t in enumerate(q["topics"]):
             score[t] = score.get(t, 0) + (1.0 if j == 0 else 0.7) + (0.01 if i == 0 else 0)
     score[primary] = score.get(primary, 0) + 5
-    ranked = sorted(score, key=lambda t: -score[t])[:3]
+    # A request is labelled with what it is about, as real requests are: a topic that one question's
+    # subject only touches (an extra topic, 0.7) is not enough; it must be a question's own topic or
+    # be touched by two questions. Labelling the union of every question's topics gave generated rows
+    # 1.75 labels each against 1.33 in real requests (1.48 now).
+    ranked = [t for t in sorted(score, key=lambda t: -score[t]) if t == primary or score[t] >= 1.0][:3]
     if len(ranked) > 1 and "other" in ranked:
         ranked.remove("other")
     return ranked

@@ -3,7 +3,7 @@
 The model (``textclf.LinearTextModel``, trained by ``triage.train``) gives
 every topic label a calibrated score in [0, 1], for the request and for each
 question; the request's score for a label is the larger of its own and
-``question_weight`` (0.6, chosen by cross-validation) times its best
+``question_weight`` (0.4, chosen by cross-validation) times its best
 question's, since a long request dilutes the words that matter. A label is
 predicted when its score reaches the label's own threshold, chosen by
 cross-validation at training time on scores combined the same way. There is always at least one label: when none passes, the one
