@@ -47,18 +47,22 @@ def word_features(text: str) -> list[str]:
     return toks + [f"{a} {b}" for a, b in zip(toks, toks[1:])]
 
 
-@lru_cache(maxsize=100_000)
 def _char_grams(tok: str) -> tuple[str, ...]:
     # the word padded with spaces, as scikit-learn's char_wb does: prefixes and suffixes are features
     w = f" {tok} "
     return tuple(w[i:i + n] for n in (3, 4, 5) for i in range(len(w) - n + 1))
 
 
+# Training reads every text many times (cross-validation), so its analyzer caches each word's n-grams;
+# prediction keeps each word's columns instead (``FeatureBlock``), and leaves this cache empty.
+_cached_char_grams = lru_cache(maxsize=100_000)(_char_grams)
+
+
 def char_features(text: str) -> list[str]:
     """Character 3- to 5-grams inside words (robust to plurals, misspellings and compounds)."""
     out: list[str] = []
     for t in tokens(text):
-        out.extend(_char_grams(t))
+        out.extend(_cached_char_grams(t))
     return out
 
 
