@@ -204,13 +204,8 @@ def cmd_train(args: argparse.Namespace) -> int:
 
     extra = None
     if args.with_feedback:  # officers' corrections from the web form (triage/feedback.py)
-        from .feedback import FeedbackError, FeedbackStore, export_rows
-
-        try:
-            with FeedbackStore(args.feedback_db) as store:
-                exported = export_rows(store)
-        except FeedbackError as e:
-            _err(str(e))
+        exported = _export_feedback(args.feedback_db)
+        if exported is None:
             return EXIT_IO
         print(f"feedback: {exported.summary()}", file=sys.stderr)
         extra = exported.rows
@@ -224,14 +219,23 @@ def cmd_train(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def cmd_feedback_export(args: argparse.Namespace) -> int:
-    from .feedback import FeedbackError, FeedbackStore, export_rows, write_jsonl
+def _export_feedback(db):
+    """The officers' feedback in training form, or None (after saying why) when the store cannot be read."""
+    from .feedback import FeedbackError, FeedbackStore, export_rows
 
     try:
-        with FeedbackStore(args.db) as store:
-            exported = export_rows(store)
+        with FeedbackStore(db) as store:
+            return export_rows(store)
     except FeedbackError as e:
         _err(str(e))
+        return None
+
+
+def cmd_feedback_export(args: argparse.Namespace) -> int:
+    from .feedback import write_jsonl
+
+    exported = _export_feedback(args.db)
+    if exported is None:
         return EXIT_IO
     try:
         if args.output == "-":
